@@ -1,0 +1,55 @@
+"""The library entry point: case files in, determinations out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph
+
+from kg.decide import decide
+from kg.engine import run_shacl
+from kg.knowledge import Knowledge, bundled_knowledge
+from kg.loader import load_rdf
+from kg.model import CaseResult
+from kg.prepare import data_graph, split_case
+
+
+def validate(*sources: str | Path | Graph, knowledge: Knowledge | None = None,
+             engine: str = "pyshacl") -> list[CaseResult]:
+    """Judge every disputed item of every case in ``sources`` (paths or rdflib graphs).
+
+    >>> from kg import validate
+    >>> [item.outcome for case in validate("cases/seed.ttl") for item in case.items]
+    ['not-medically-necessary']
+
+    Raises :class:`kg.errors.KgError` when an input cannot be read; a malformed case is not an
+    error but gives "undetermined" items with data-quality findings.
+    """
+    kb = knowledge or bundled_knowledge()
+    out: list[CaseResult] = []
+    for source in sources:
+        if isinstance(source, Graph):
+            case, name = source, "<graph>"
+        else:
+            case, name = load_rdf(source), str(source)
+        out.extend(validate_graph(case, kb, file=name, engine=engine))
+    return out
+
+
+def validate_graph(case: Graph, knowledge: Knowledge, *, file: str = "", engine: str = "pyshacl") -> list[CaseResult]:
+    """Judge one case graph (pure apart from the SHACL engine call)."""
+    clean, quarantined = split_case(case, knowledge.guidelines)
+    data = data_graph(clean, knowledge.guidelines)
+    report = run_shacl(data, knowledge.shapes, engine=engine)
+    results = decide(data, knowledge.shapes, report, file=file)
+    if quarantined:
+        note = (f"{len(quarantined)} triple(s) in the case file describe kg's own guideline, ontology "
+                "or shape terms; they were quarantined and did not affect any determination.")
+        results = [_with_note(r, note) for r in results]
+    return results
+
+
+def _with_note(result: CaseResult, note: str) -> CaseResult:
+    from dataclasses import replace
+
+    return replace(result, notes=result.notes + (note,))

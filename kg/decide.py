@@ -57,7 +57,7 @@ def decide(data: Graph, shapes: Graph, report: Graph, *, file: str = "") -> list
     """Determinations for every case (and stray request) in ``data``."""
     results = _results(report)
     index = _ShapeIndex(shapes)
-    criterion_failures: dict[tuple[Node, Node], str] = {}
+    criterion_failures: dict[tuple[Node, Node], tuple[str, Node]] = {}
     conflicts_by_focus: dict[Node, list[tuple[URIRef, _Result]]] = defaultdict(list)
     dq_by_request: dict[Node, list[str]] = defaultdict(list)
 
@@ -66,8 +66,9 @@ def decide(data: Graph, shapes: Graph, report: Graph, *, file: str = "") -> list
         if kind == "criterion" and res.value is not None:
             for criterion, status in meaning:
                 key = (res.value, criterion)
-                if _SEVERITY_ORDER[status] > _SEVERITY_ORDER.get(criterion_failures.get(key, MET), 0):
-                    criterion_failures[key] = status
+                current = criterion_failures.get(key, (MET, None))[0]
+                if _SEVERITY_ORDER[status] > _SEVERITY_ORDER[current]:
+                    criterion_failures[key] = (status, res.shape)
         elif kind == "conflict":
             conflicts_by_focus[res.focus].append((meaning, res))
         else:  # data quality, or a shape kg does not know: never judged favourably
@@ -107,7 +108,7 @@ def decide(data: Graph, shapes: Graph, report: Graph, *, file: str = "") -> list
 
 
 def _determine(data: Graph, shapes: Graph, index: _ShapeIndex, request: Node,
-               failures: dict[tuple[Node, Node], str],
+               failures: dict[tuple[Node, Node], tuple[str, Node]],
                conflicts_by_focus: dict[Node, list[tuple[URIRef, _Result]]],
                dq_by_request: dict[Node, list[str]]) -> Determination:
     label = _str(data.value(request, KG.requestText)) or _str(data.value(request, RDFS.label)) or _local(request)
@@ -115,7 +116,8 @@ def _determine(data: Graph, shapes: Graph, index: _ShapeIndex, request: Node,
     topic_label = _label(data, topic) if topic is not None else None
     ur = data.value(request, KG.urDecision)
     imr = data.value(request, KG.imrDecision)
-    recorded_ur = _label(data, data.value(ur, KG.urOutcome)) if ur is not None and data.value(ur, KG.urOutcome) else None
+    ur_outcome = data.value(ur, KG.urOutcome) if ur is not None else None
+    recorded_ur = _label(data, ur_outcome) if ur_outcome is not None else None
     imr_outcome = data.value(imr, KG.imrOutcome) if imr is not None else None
     recorded_imr = {KG.Upheld: "upheld", KG.Overturned: "overturned"}.get(imr_outcome)
 
@@ -139,12 +141,16 @@ def _determine(data: Graph, shapes: Graph, index: _ShapeIndex, request: Node,
     governing = describe_recommendation(data, rec)
     criteria: list[CriterionResult] = []
     unchecked: list[str] = []
-    for criterion in sorted(data.objects(rec, KG.hasCriterion), key=lambda c: _str(data.value(c, KG.notation)) or str(c)):
+    def order(c: Node) -> str:
+        return _str(data.value(c, KG.notation)) or str(c)
+
+    for criterion in sorted(data.objects(rec, KG.hasCriterion), key=order):
         if not index.has_checks(criterion):
             unchecked.append(_str(data.value(criterion, KG.notation)) or _local(criterion))
             continue
-        status = failures.get((request, criterion), MET)
-        criteria.append(_criterion_result(data, criterion, status))
+        status, shape = failures.get((request, criterion), (MET, None))
+        reason = index.reason(shape, data) if shape is not None else None
+        criteria.append(_criterion_result(data, criterion, status, reason))
     if unchecked:
         return Determination(outcome=UNDETERMINED, governing=governing, reference_date=ref_date.isoformat(),
                              criteria=tuple(criteria),
@@ -218,7 +224,7 @@ def _section_parts(data: Graph, section: Node | None) -> dict[str, str]:
     )
 
 
-def _criterion_result(data: Graph, criterion: Node, status: str) -> CriterionResult:
+def _criterion_result(data: Graph, criterion: Node, status: str, reason: str | None) -> CriterionResult:
     section = data.value(criterion, KG.source)
     return CriterionResult(
         id=_str(data.value(criterion, KG.notation)) or _local(criterion),
@@ -227,10 +233,12 @@ def _criterion_result(data: Graph, criterion: Node, status: str) -> CriterionRes
         statement=_str(data.value(criterion, KG.statement)) or "",
         citation=citation_for(data, section),
         verified=data.value(criterion, KG.confidence) == KG.Verified,
+        reason=reason,
     )
 
 
-def _conflicts(data: Graph, by_focus: dict[Node, list[tuple[URIRef, _Result]]], decisions: list[Node]) -> Iterable[Conflict]:
+def _conflicts(data: Graph, by_focus: dict[Node, list[tuple[URIRef, _Result]]],
+               decisions: list[Node]) -> Iterable[Conflict]:
     seen: set[tuple[str, str]] = set()
     for decision in decisions:
         for ctype, res in by_focus.get(decision, ()):
@@ -243,7 +251,7 @@ def _conflicts(data: Graph, by_focus: dict[Node, list[tuple[URIRef, _Result]]], 
             key = (kind, citation)
             if key not in seen:
                 seen.add(key)
-                yield Conflict(type=kind, message=res.message, citation=citation)
+                yield Conflict(type=kind, message=res.message, citation=citation, iri=str(ctype))
 
 
 # --- report and shapes ----------------------------------------------------------------------
@@ -273,6 +281,29 @@ class _ShapeIndex:
         self._checked = {c for pairs in self._criterion.values() for c, _ in pairs}
         self._conflict = dict(shapes.subject_objects(KG.conflictShape))
         self._parent = {prop: node for node, prop in shapes.subject_objects(SH.property)}
+
+        self._templates: dict[Node, tuple[Node, str]] = {}
+        for component in shapes.subjects(RDF.type, SH.ConstraintComponent):
+            path = shapes.value(shapes.value(component, SH.parameter), SH.path)
+            message = shapes.value(shapes.value(component, SH.validator), SH.message)
+            if path is not None and message is not None:
+                self._templates[path] = (path, str(message))
+
+    def reason(self, shape: Node, data: Graph) -> str | None:
+        """Why a criterion check failed, from its component's message (engine-independent)."""
+        inner = self._shapes.value(shape, SH.node)
+        if inner is None:
+            return self._str_message(shape)
+        for path, (_, template) in self._templates.items():
+            value = self._shapes.value(inner, path)
+            if value is not None:
+                name = _local(path)
+                shown = _label(data, value) if not isinstance(value, Literal) else str(value)
+                return template.replace("{$" + name + "}", shown or str(value))
+        return self._str_message(shape)
+
+    def _str_message(self, shape: Node) -> str | None:
+        return _str(self._shapes.value(shape, SH.message))
 
     def has_checks(self, criterion: Node) -> bool:
         return criterion in self._checked

@@ -43,6 +43,7 @@ class Conflict:
     type: str
     message: str
     citation: str
+    iri: str = ""
 
 
 @dataclass(frozen=True)

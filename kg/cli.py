@@ -1,0 +1,25 @@
+"""The `kg` command: a small aggregator that mounts each feature's click command."""
+
+from __future__ import annotations
+
+import click
+
+from kg import __version__
+from kg.commands.validate import validate_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg")
+def main() -> None:
+    """kg: California workers' compensation treatment guidelines as a knowledge graph.
+
+    Checks treatment requests against the MTUS (and ODG where the MTUS is silent) the way an
+    Independent Medical Review physician does. A decision aid: only a physician may deny care.
+    """
+
+
+main.add_command(validate_command)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""One module per command; each owns its click command and calls one library function."""

@@ -1,0 +1,1 @@
+"""Renderers: determinations in, text / JSON / RDF out. No decisions are made here."""

@@ -150,7 +150,7 @@ def _determine(data: Graph, shapes: Graph, index: _ShapeIndex, request: Node,
             continue
         status, shape = failures.get((request, criterion), (MET, None))
         reason = index.reason(shape, data) if shape is not None else None
-        criteria.append(_criterion_result(data, criterion, status, reason))
+        criteria.append(_criterion_result(data, criterion, status, reason, data.value(rec, KG.source)))
     if unchecked:
         return Determination(outcome=UNDETERMINED, governing=governing, reference_date=ref_date.isoformat(),
                              criteria=tuple(criteria),
@@ -224,8 +224,11 @@ def _section_parts(data: Graph, section: Node | None) -> dict[str, str]:
     )
 
 
-def _criterion_result(data: Graph, criterion: Node, status: str, reason: str | None) -> CriterionResult:
-    section = data.value(criterion, KG.source)
+def _criterion_result(data: Graph, criterion: Node, status: str, reason: str | None,
+                      rec_section: Node | None) -> CriterionResult:
+    """A criterion cites its own section, or else the governing recommendation's section (so one
+    criterion can be shared by the recommendations of several editions)."""
+    section = data.value(criterion, KG.source) or rec_section
     return CriterionResult(
         id=_str(data.value(criterion, KG.notation)) or _local(criterion),
         iri=str(criterion),

@@ -66,7 +66,8 @@ def test_turtle_output_is_rdf_with_provenance() -> None:
 
 
 def test_all_necessary_exits_zero() -> None:
-    result = run("validate", str(REPO / "cases" / "seed-variant-necessary.ttl"), str(REPO / "cases" / "hip-mri-odg.ttl"))
+    cases = REPO / "cases"
+    result = run("validate", str(cases / "seed-variant-necessary.ttl"), str(cases / "hip-mri-odg.ttl"))
     assert result.exit_code == 0, result.output
     assert "NOT MEDICALLY NECESSARY" not in result.output
 

@@ -28,7 +28,13 @@ def _emit(view: str, target: str | Path | None, fmt: str | None, output: Path | 
         fail(f"{chosen} is binary: write it to a file with -o picture.{chosen}")
     data = picture(view, target, chosen, markdown=output is not None and output.suffix.lower() == ".md")
     if output is None:
-        click.get_binary_stream("stdout").write(data)
+        stream = getattr(sys.stdout, "buffer", None)
+        if stream is None:  # a text-only stdout (some embedders): text formats only
+            click.echo(data.decode("utf-8", errors="replace"), nl=False)
+        else:
+            sys.stdout.flush()
+            stream.write(data)
+            stream.flush()
     else:
         try:
             output.write_bytes(data)

@@ -46,7 +46,7 @@ OUTCOME_TEXT = {
 _WRAP = 34
 DCTERMS_TITLE = URIRef("http://purl.org/dc/terms/title")
 #: kg's namespace, open: the pictures read every term of ontology/kg.ttl, including case terms the
-#: closed ``kg.namespaces.KG`` does not list; tests/test_viz.py checks each K.term used here is declared.
+#: closed ``kg.namespaces.KG`` does not list; tests/test_viz.py checks each one used here is declared.
 K = Namespace(str(KG._NS))
 
 

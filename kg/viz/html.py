@@ -35,6 +35,8 @@ def vis_network_js() -> str:
         path = Path(base) / "lib" / f"vis-{VIS_VERSION}" / "vis-network.min.js"
         if path.is_file():
             text = path.read_text(encoding="utf-8")
+            # A source-map comment would make an open DevTools fetch a file: drop it.
+            text = re.sub(r"//# sourceMappingURL=\S*", "", text)
             if "</script" in text.lower():  # cannot happen with 9.1.2; never let it end our <script>
                 text = text.replace("</script", "<\\/script").replace("</SCRIPT", "<\\/SCRIPT")
             return text

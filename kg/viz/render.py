@@ -103,7 +103,7 @@ def to_dot(graph: nx.DiGraph) -> str:
         forward = graph.nodes[u].get("level", 0) <= graph.nodes[v].get("level", 0)
         colour = _edge_colour(graph, u, v)
         opts = f"label={dot_quote(attrs['label'])}, color={dot_quote(colour)}"
-        if attrs.get("kind") in ("conflict", "agreesWithIMR"):
+        if attrs.get("kind") in ("conflict", "agreesWithIMR") and graph.graph.get("view") == "case":
             opts += ", style=bold"
         if attrs.get("kind") == "agreesWithIMR" or (
                 attrs.get("kind") == "conflict" and graph.nodes[u]["kind"] == "decision"):

@@ -19,7 +19,8 @@ from pathlib import Path
 import networkx as nx
 
 from kg.errors import KgError
-from kg.viz.style import KIND, LEGEND_STATUS, STATUS, style_of
+from kg.viz.render import present_statuses
+from kg.viz.style import KIND, STATUS, style_of
 
 VIS_VERSION = "9.1.2"
 CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; "
@@ -126,7 +127,7 @@ def page_data(graph: nx.DiGraph) -> dict:
               if graph.graph.get("view") != "case" or k not in ("criterion", "conflict", "determination")]
     if graph.graph.get("view") == "case":
         legend += [{"text": text, "fill": style_of("criterion", s).fill, "border": style_of("criterion", s).border,
-                    "dashed": style_of("criterion", s).dashed} for s, text in LEGEND_STATUS]
+                    "dashed": style_of("criterion", s).dashed} for s, text in present_statuses(graph)]
     return {"title": graph.graph.get("title", "kg"), "view": graph.graph.get("view", ""), "nodes": nodes,
             "edges": edges, "legend": legend, "focus": focus}
 

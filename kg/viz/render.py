@@ -110,7 +110,7 @@ def to_dot(graph: nx.DiGraph) -> str:
             opts += ", constraint=false"
         lines.append(f"  {a} -> {b} [{opts}];" if forward else f"  {b} -> {a} [{opts}, dir=back];")
     if graph.graph.get("view") == "case":
-        lines.extend(_dot_legend())
+        lines.extend(_dot_legend(present_statuses(graph)))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -122,15 +122,24 @@ def _edge_colour(graph: nx.DiGraph, u: object, v: object) -> str:
     return "#777777"
 
 
-def _dot_legend() -> list[str]:
+def present_statuses(graph: nx.DiGraph) -> list[tuple[str, str]]:
+    """The legend entries for the criterion statuses and conflicts that the picture shows."""
+    shown = {a.get("status") for _, a in graph.nodes(data=True) if a["kind"] in ("criterion", "conflict")}
+    return [(s, text) for s, text in LEGEND_STATUS if s in shown]
+
+
+def _dot_legend(entries: list[tuple[str, str]]) -> list[str]:
+    if not entries:
+        return []
     lines = ["  subgraph cluster_legend {", '    label="legend"; fontsize=10; color="#bbbbbb"; style=rounded;']
-    for i, (status, text) in enumerate(LEGEND_STATUS):
+    for i, (status, text) in enumerate(entries):
         st = style_of("conflict" if status == "conflict" else "criterion", status)
         styles = "filled,rounded" + (",dashed" if st.dashed else "") + (",bold" if st.bold else "")
         shape = "octagon" if status == "conflict" else "box"
         lines.append(f"    legend{i} [label={dot_quote(text)}, shape={shape}, style={dot_quote(styles)}, "
                      f"fillcolor={dot_quote(st.fill)}, color={dot_quote(st.border)}, fontsize=9];")
-    lines.append("    " + " -> ".join(f"legend{i}" for i in range(len(LEGEND_STATUS))) + " [style=invis];")
+    if len(entries) > 1:
+        lines.append("    " + " -> ".join(f"legend{i}" for i in range(len(entries))) + " [style=invis];")
     lines.append("  }")
     return lines
 

@@ -62,7 +62,7 @@ class _Builder:
         assert kind in NODE_KINDS, kind
         if key in self.g:
             return key
-        self.g.add_node(key, kind=kind, label=label, title=clean(title or " ".join(label.split())), iri=iri,
+        self.g.add_node(key, kind=kind, label=clean(label), title=clean(title or " ".join(label.split())), iri=iri,
                         status=status, level=level, verified=verified,
                         facts=[(clean(k), clean(v)) for k, v in facts if v not in (None, "")])
         return key

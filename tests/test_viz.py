@@ -295,3 +295,17 @@ def test_readme_shows_the_seed_picture() -> None:
     section = readme.split("## Pictures: kg viz", 1)[1]
     assert "docs/seed-case.png" in section and "kg viz case cases/seed.ttl -o docs/seed-case.png" in section
     assert (REPO / "docs" / "seed-case.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_html_layout_never_overlaps_nodes(seed: nx.DiGraph) -> None:
+    from kg.viz.layout import layered_positions
+
+    pos = layered_positions(seed)
+    boxes = []
+    for node, a in seed.nodes(data=True):
+        lines = a["label"].split("\n")
+        w, h = max(len(x) for x in lines) * 7.6 + 26, len(lines) * 16.5 + 22
+        boxes.append((pos[node][0] - w / 2, pos[node][1] - h / 2, pos[node][0] + w / 2, pos[node][1] + h / 2))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)

@@ -53,14 +53,19 @@ class Browser:
              f"--user-data-dir={self.profile}", "--remote-debugging-address=127.0.0.1",
              "--remote-debugging-port=0", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        port = self._port()
-        pages = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10))
-        url = next(p["webSocketDebuggerUrl"] for p in pages if p.get("type") == "page")
-        self.ws = websocket.create_connection(url, timeout=30, suppress_origin=True)
+        self.ws = None
         self.next_id = 0
         self.events: list[dict[str, Any]] = []
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.call(f"{domain}.enable")
+        try:
+            port = self._port()
+            pages = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10))
+            url = next(p["webSocketDebuggerUrl"] for p in pages if p.get("type") == "page")
+            self.ws = websocket.create_connection(url, timeout=30, suppress_origin=True)
+            for domain in ("Page", "Runtime", "Log", "Network"):
+                self.call(f"{domain}.enable")
+        except BaseException:
+            self.close()  # never leave a browser running
+            raise
 
     def _port(self) -> int:
         marker = Path(self.profile) / "DevToolsActivePort"
@@ -137,7 +142,8 @@ class Browser:
 
     def close(self) -> None:
         try:
-            self.ws.close()
+            if self.ws is not None:
+                self.ws.close()
         finally:
             self.proc.terminate()
             try:

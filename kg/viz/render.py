@@ -18,6 +18,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.errors import KgError
+from kg.viz.layout import layered_positions
 from kg.viz.style import LEGEND_STATUS, STATUS, style_of
 
 FORMATS = ("dot", "svg", "png", "html", "graphml", "gexf", "mermaid")
@@ -213,6 +214,7 @@ def _flat(graph: nx.DiGraph, *, gexf: bool = False) -> nx.DiGraph:
     """A copy whose attributes are scalars (facts as JSON) that GraphML and GEXF can store, with
     colours for Gephi."""
     out = nx.DiGraph()
+    positions = layered_positions(graph) if gexf else {}
     for key in ("view", "title"):
         out.graph[key] = graph.graph.get(key, "")
     for node, attrs in graph.nodes(data=True):
@@ -225,7 +227,9 @@ def _flat(graph: nx.DiGraph, *, gexf: bool = False) -> nx.DiGraph:
         }
         if gexf:
             r, g, b = (int(st.fill[i:i + 2], 16) for i in (1, 3, 5))
-            data["viz"] = {"color": {"r": r, "g": g, "b": b, "a": 1.0}}
+            x, y = positions[node]
+            data["viz"] = {"color": {"r": r, "g": g, "b": b, "a": 1.0},
+                           "position": {"x": round(x, 1), "y": round(-y, 1), "z": 0.0}}
         out.add_node(str(node), **data)
     for u, v, attrs in graph.edges(data=True):
         out.add_edge(str(u), str(v), kind=attrs.get("kind", ""), label=attrs.get("label", ""))

@@ -22,7 +22,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL
 from rdflib.term import Node
 
-from kg.api import validate_graph
+from kg.api import validate
 from kg.decide import citation_for
 from kg.errors import KgError
 from kg.knowledge import Knowledge, bundled_knowledge
@@ -217,10 +217,10 @@ def _citation_chain(b: _Builder, g: Graph, section: Node, level: int) -> str:
 # --- case view ------------------------------------------------------------------------------
 
 def case_graph(path: str | Path, knowledge: Knowledge | None = None) -> nx.DiGraph:
-    """A case's facts, requests and kg's determinations (via kg.api.validate_graph) as one graph."""
+    """A case's facts, requests and kg's determinations (the same kg.api.validate as `kg validate`)."""
     kb = knowledge or bundled_knowledge()
+    results = validate(path, knowledge=kb)
     raw = load_rdf(path)
-    results = validate_graph(raw, kb, file=str(path))
     clean_case, _ = split_case(raw, kb.guidelines)  # only case vocabulary is drawn, as it is judged
     data = Graph()
     data += kb.guidelines

@@ -34,7 +34,7 @@ def layered_positions(graph: nx.DiGraph) -> dict[object, tuple[float, float]]:
             rest = [n for n in members if n not in hubs]
             members = rest[: len(rest) // 2] + hubs + rest[len(rest) // 2:]
         width = max(size(n)[0] for n in members)
-        x += (previous_width / 2 + width / 2 + 150) if pos else 0
+        x += (previous_width / 2 + width / 2 + 110) if pos else 0
         heights = [size(n)[1] for n in members]
         total = sum(heights) + 18 * (len(members) - 1)
         y = -total / 2

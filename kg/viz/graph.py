@@ -101,7 +101,9 @@ def resolve_topic(name: str, guidelines: Graph) -> URIRef:
     close = sorted(_local(t) for t in topics
                    if folded in _local(t).casefold()
                    or any(folded in str(v).casefold() for v in guidelines.objects(t, SKOS.prefLabel)))
-    hint = f" (did you mean {', '.join(close[:5])}?)" if close else " (run `kg viz ontology` or see ontology/topics/)"
+    known = sorted(_local(t) for t in topics)
+    hint = f" (did you mean {', '.join(close[:5])}?)" if close else (
+        f" (known topics include {', '.join(known[:8])}{', …' if len(known) > 8 else ''})")
     raise KgError(f"no treatment topic {clean(name)!r} in kg's guideline graph{hint}")
 
 
@@ -116,7 +118,11 @@ def topic_graph(topic: str, knowledge: Knowledge | None = None) -> nx.DiGraph:
         b.edge(tid, _topic_node(b, g, broader, level=0), "broader", "broader")
     for narrower in sorted(g.subjects(SKOS.broader, t), key=str):
         b.edge(_topic_node(b, g, narrower, level=0), tid, "broader", "broader")
-    for rec in sorted(g.subjects(K.aboutTopic, t), key=str):
+    recommendations = sorted(g.subjects(K.aboutTopic, t), key=str)
+    if not recommendations:
+        b.g.nodes[tid]["facts"].append(("guidelines", "no recommendation in kg's graph addresses this topic: "
+                                                      "a request for it is undetermined"))
+    for rec in recommendations:
         rid = _recommendation_node(b, g, rec, level=1)
         b.edge(rid, tid, "aboutTopic", "about topic")
         section = g.value(rec, K.source)

@@ -309,3 +309,14 @@ def test_html_layout_never_overlaps_nodes(seed: nx.DiGraph) -> None:
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+
+
+@needs_dot
+def test_png_to_a_pipe_is_binary_and_clean() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "viz", "case", str(SEED), "-f", "png"],
+                          capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(b"\x89PNG\r\n\x1a\n") and done.stderr == b""

@@ -130,11 +130,13 @@ class _Label:
 
 def topic_index(guidelines: Graph) -> tuple[_Label, ...]:
     """Every matchable label of every treatment topic, tokenized (cached per graph)."""
-    return _index_cached(id(guidelines), guidelines)
+    return _index_cached((id(guidelines), len(guidelines)), guidelines)
 
 
 @lru_cache(maxsize=8)
-def _index_cached(_key: int, guidelines: Graph) -> tuple[_Label, ...]:
+def _index_cached(_key: tuple[int, int], guidelines: Graph) -> tuple[_Label, ...]:
+    # Keyed by identity and size: the cache holds the graph, so its id is not reused meanwhile,
+    # and a graph that grew since is indexed again.
     labels: list[_Label] = []
     for topic in set(guidelines.subjects(RDF.type, KG.TreatmentTopic)):
         for prop in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.notation):

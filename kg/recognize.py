@@ -250,7 +250,7 @@ def _quantity(low: str, sessions: float | None) -> tuple[float | None, str | Non
         if unit:
             unit = {"grams": "g", "gram": "g", "boxes": "box", "patches": "patch"}.get(unit, unit.rstrip("s"))
         else:
-            unit = "tablet" if re.search(r"\btab|\bcap", low) else "unit"
+            unit = "tablet" if re.search(r"\btab|\bcap", low) else None
         return float(m.group(1)), unit
     m = re.search(r"(?<![\d.%/])(\d+(?:\.\d+)?)\s*(g|grams?|ml)\b", low)
     if m and not re.search(r"%\s*$", low[:m.start()]):

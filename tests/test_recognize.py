@@ -56,6 +56,9 @@ def test_quantities_courses_side_and_region() -> None:
     assert recognize("NCS/EMG RUE").laterality == "right"
     assert recognize("NCS/EMG RUE").body_region == "upper extremity"
     assert recognize("Twelve physical therapy sessions").quantity == 12.0
+    assert recognize("Lorzone 750mg one by mouth three times a day #45").doses_per_day == 3.0
+    assert recognize("Norco 10/325 q6h #120").doses_per_day == 4.0
+    assert recognize("PT 2 times a week for 6 weeks").doses_per_day is None
 
 
 def test_unknown_text_maps_to_no_topic() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from kg import __version__
+from kg.commands.topics import topics_command
 from kg.commands.validate import validate_command
 from kg.commands.viz import viz_command
 
@@ -20,6 +21,7 @@ def main() -> None:
 
 
 main.add_command(validate_command)
+main.add_command(topics_command)
 main.add_command(viz_command)
 
 

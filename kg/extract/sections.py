@@ -59,8 +59,9 @@ _HEADER = {
     "specialty": r"Certification\(s\)/Specialty:\s*([^\n]*?)\s*(?=CLINICAL CASE SUMMARY|\n|$)",
 }
 
-_SUMMARY_START = re.compile(r"CLINICAL CASE SUMMARY\s*(?:The expert reviewer developed the following clinical case "
-                            r"summary based on a review of the case file, including all medical records:\s*)?")
+_SUMMARY_START = re.compile(r"CLINICAL\s+CASE\s+SUMMARY\s*(?:The\s+expert\s+reviewer\s+developed\s+the\s+following\s+"
+                            r"clinical\s+case\s+summary\s+based\s+on\s+a\s+review\s+of\s+the\s+case\s+file,\s+"
+                            r"including\s+all\s+medical\s+records:\s*)?")
 _ISSUES_START = re.compile(r"IMR ISSUES, DECISIONS AND RATIONALES")
 _UR = "Claims Administrator guideline:"
 _IMR = "MAXIMUS guideline:"

@@ -8,6 +8,7 @@ selector can be re-checked with ``kg extract`` on the original file.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -21,6 +22,9 @@ class LetterError(KgError):
 def read_letter(path: str | Path) -> str:
     """The raw text of a letter (.pdf through pypdf, an empty-password decrypt; .txt as UTF-8)."""
     path = Path(path)
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns on stderr about harmless quirks
+    if path.suffix.lower() != ".pdf":
+        return _read(path)
     try:
         from kg.letters import letter_text  # the shared reader (branch cov-meds), when merged
     except ImportError:  # pragma: no cover - depends on merge order

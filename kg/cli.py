@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from kg import __version__
+from kg.commands.eval import eval_command
+from kg.commands.extract import extract_command
 from kg.commands.validate import validate_command
 
 
@@ -19,6 +21,8 @@ def main() -> None:
 
 
 main.add_command(validate_command)
+main.add_command(extract_command)
+main.add_command(eval_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

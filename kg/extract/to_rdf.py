@@ -56,7 +56,7 @@ class _Builder:
         for prefix, ns in (("kg", KG._NS), ("g", "https://w3id.org/kg-imr/guideline/"), ("oa", OA),
                            ("prov", PROV), ("dcterms", DCTERMS), ("xsd", XSD), ("rdfs", RDFS)):
             self.g.bind(prefix, ns)
-        self.ns = Namespace(f"{CASE}{_slug(letter.case_id)}#")
+        self.ns = Namespace(case_namespace(letter.case_id))
         self.g.bind("", self.ns)
         self.source = self.ns["letter"]
         self.n = 0
@@ -261,6 +261,11 @@ def _cites(b: _Builder, decision: URIRef, block, name: str) -> None:  # noqa: AN
             g.add((node, KG.locator, Literal(c.locator)))
         g.add((node, KG.citationText, Literal(" ".join(c.text.split())[:MAX_QUOTE])))
         b.annotate(node, c.span)
+
+
+def case_namespace(case_id: str) -> str:
+    """The IRI namespace of the case extracted from a letter (stable: the case number)."""
+    return f"{CASE}{_slug(case_id)}#"
 
 
 def _slug(value: str) -> str:

@@ -7,6 +7,7 @@ import click
 from kg import __version__
 from kg.commands.eval import eval_command
 from kg.commands.extract import extract_command
+from kg.commands.topics import topics_command
 from kg.commands.validate import validate_command
 
 
@@ -23,6 +24,7 @@ def main() -> None:
 main.add_command(validate_command)
 main.add_command(extract_command)
 main.add_command(eval_command)
+main.add_command(topics_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

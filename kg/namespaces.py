@@ -179,6 +179,11 @@ class KG(DefinedNamespace):
     applicationReceived: object
     reviewerLicensure: object
     testResult: object
+    # --- added for meds ---
+    IngredientScheme: object
+    ingredient: object
+    daysSupply: object
+    dosesPerDay: object
 
 
 KGC = Namespace("https://w3id.org/kg-imr/components#")

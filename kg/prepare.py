@@ -24,7 +24,8 @@ CASE_PREDICATES = frozenset(URIRef(str(KG._NS) + name) for name in (
     "laterality requestDate concurrentCare planned urDecision imrDecision decisionDate urOutcome "
     "imrOutcome reviewerSpecialty cites citedNoEvidence citesGuideline citesDocument citesEdition "
     "locator citationText workStatus originalQuantity authorizedQuantity originalRequestText authorizedText "
-    "dateAssigned applicationReceived reviewerLicensure testResult"
+    "dateAssigned applicationReceived reviewerLicensure testResult "
+    "ingredient daysSupply dosesPerDay"
 ).split())
 
 #: kg classes a case file may give its nodes.

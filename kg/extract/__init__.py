@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -39,6 +38,7 @@ class LetterItem:
     ur_citations: CitationBlock
     imr_citations: CitationBlock
     topic: URIRef | None
+    recognition: object | None = None  # kg.recognize.Recognition: quantity, side, region
     original: Field | None = None
     authorized: Field | None = None
 
@@ -100,13 +100,15 @@ def extract_text(raw: str, path: str = "<text>", guidelines: Graph | None = None
     if not sections.items:
         raise LetterError("no disputed items found (is this an IMR determination letter?)", path=path)
     recognize = _recognizer(guidelines)
+    full = _full_recognizer(guidelines)
     items = []
     for it in sections.items:
         ur = parse_block(text[it.ur_block.span[0]:it.ur_block.span[1]], it.ur_block.span[0], guidelines)
         imr = parse_block(text[it.imr_block.span[0]:it.imr_block.span[1]], it.imr_block.span[0], guidelines)
         items.append(LetterItem(label=it.label, label_span=it.label_span, decision=it.decision,
                                 decision_span=it.decision_span, ur_citations=ur, imr_citations=imr,
-                                topic=recognize(it.label), original=it.original, authorized=it.authorized))
+                                topic=recognize(it.label), recognition=full(it.label), original=it.original,
+                                authorized=it.authorized))
     clinical = extract_clinical(text, sections.summary_span, guidelines, recognize) if sections.summary_span \
         else Clinical()
     return Letter(path=path, text=text, sections=sections, items=items, clinical=clinical, guidelines=guidelines,
@@ -138,6 +140,14 @@ def _ur_date(text: str, sections: Sections) -> Field | None:
     return Field(value, (a + m.start(1), a + m.end(1))) if value else None  # type: ignore[arg-type]
 
 
+def _full_recognizer(guidelines: Graph) -> Callable[[str], object | None]:
+    try:
+        from kg.recognize import recognize as shared
+    except ImportError:  # pragma: no cover - depends on merge order
+        return lambda text: None
+    return lambda text: shared(text, guidelines)
+
+
 def _recognizer(guidelines: Graph) -> Callable[[str], URIRef | None]:
     """kg.recognize.recognize when present; otherwise the longest topic label in the text."""
     try:
@@ -146,11 +156,11 @@ def _recognizer(guidelines: Graph) -> Callable[[str], URIRef | None]:
         shared = None
     if shared is not None:
         def via_shared(text: str) -> URIRef | None:
-            found = shared(text)
+            found = shared(text, guidelines)
             if isinstance(found, list | tuple):
                 found = found[0] if found else None
-            if found is not None and not isinstance(found, URIRef):
-                found = getattr(found, "topic", None) or getattr(found, "iri", None) or found
+            if found is not None and hasattr(found, "topic"):
+                found = found.topic
             return URIRef(str(found)) if found is not None else None
         return via_shared
     labels = _Labels(guidelines, KG.TreatmentTopic)

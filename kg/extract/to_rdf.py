@@ -209,9 +209,17 @@ def _item(b: _Builder, case: URIRef, n: int, item, ur_date, imr_date) -> None:  
     b.fact(req, KG.requestText, Literal(item.label), item.label_span)
     if item.topic is not None:
         g.add((req, KG.topic, item.topic))
+    rec = item.recognition
     qty, unit = parse_quantity(item.label)
+    if rec is not None and getattr(rec, "quantity", None):
+        qty, unit = rec.quantity, rec.unit or unit
+        qty = int(qty) if float(qty).is_integer() else qty
+    if rec is not None and getattr(rec, "laterality", None) in {"left", "right", "bilateral"}:
+        g.add((req, KG.laterality, {"left": KG.Left, "right": KG.Right, "bilateral": KG.Bilateral}[rec.laterality]))
+    if rec is not None and getattr(rec, "body_region", None):
+        g.add((req, KG.bodyRegion, Literal(rec.body_region)))
     if qty:
-        g.add((req, KG.quantity, Literal(qty, datatype=XSD.integer)))
+        g.add((req, KG.quantity, Literal(qty, datatype=XSD.integer if isinstance(qty, int) else XSD.decimal)))
         g.add((req, KG.unit, Literal(unit)))
     if item.original is not None:
         b.fact(req, KG.originalRequestText, Literal(item.original.value), item.original.span)

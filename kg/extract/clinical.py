@@ -64,11 +64,14 @@ class Clinical:
     work_status: Fact | None = None
 
 
-# Sentences about the UR's reasoning, the dispute, or what is being asked for now.
-_SKIP = re.compile(
-    r"utilization review|\bUR\b|non-?certif|\bdenied\b|\bmodified\b|\bapproved\b|\bcertified\b|claims administrator"
-    r"|\bappeal|\bIMR\b|\brequest(?:ed|s)?\b|\bRFA\b|\bordered\b|\brecommended\b|treatment plan|\bplan(?:s|ned)? (?:to|for|includes?)"
-    r"|\bwill\b|\bwould\b|\bprescribed\b", re.I)
+# Sentences about the UR's reasoning or the dispute: never read for clinical facts.
+_SKIP_UR = re.compile(
+    r"utilization review|\bUR\b|non-?certif|\bdenied\b|\bmodified\b(?! (?:work|duty|duties))|\bapproved\b|"
+    r"\bcertified\b|claims administrator|\bappeal|\bIMR\b|\bpeer review|original request", re.I)
+# Sentences about what is asked for or planned now: not the treatment history.
+_SKIP_PLAN = re.compile(
+    r"\brequest(?:ed|s)?\b|\bRFA\b|\bordered\b|\brecommended\b|\bplan\b|\bplans\b|\bplanned\b|\bwill\b|"
+    r"\bwould\b|\bprescribed\b|\brefill|\bconsider(?:ed|ing)?\b|\bwanted\b|\bproposed\b", re.I)
 # "not documented": silence, not absence.
 _NOT_DOCUMENTED = re.compile(
     r"\bno (?:clear |objective |specific )?(?:documentation|evidence|indication|mention|record)\b|without documentation"
@@ -105,15 +108,43 @@ def extract_clinical(text: str, span: Span, graph: Graph,
     for a, b, raw in sentences(text, *span):
         s0 = _Offsets(text, a, b)  # maps positions in the one-spaced sentence back to the letter
         _demographics(out, raw, s0)
-        if _SKIP.search(raw):
+        if _SKIP_UR.search(raw):
             continue
         _diagnoses(out, raw, s0, concepts)
-        _treatments(out, raw, s0, topics, recognize)
+        _work(out, raw, s0)
         _medications(out, raw, s0)
         _tests(out, raw, s0)
+        if _SKIP_PLAN.search(raw):
+            continue
+        _treatments(out, raw, s0, topics, recognize)
         _findings(out, raw, s0, concepts)
-        _work(out, raw, s0)
+    out.treatments = _merge_treatments(out.treatments)
     return out
+
+
+def _merge_treatments(facts: list[Fact]) -> list[Fact]:
+    """One record per treatment topic: the largest stated count; a response only if consistent.
+
+    Two mentions of physical therapy, one with "12 sessions" and one without a number, are one
+    course of 12 sessions; a course said both to help and not to help has no documented response.
+    """
+    merged: dict[object, Fact] = {}
+    for f in facts:
+        topic = f.extra["topic"]
+        if topic not in merged:
+            merged[topic] = Fact(f.kind, f.span, f.value, dict(f.extra))
+            continue
+        m = merged[topic].extra
+        counts = [c for c in (m.get("count"), f.extra.get("count")) if c is not None]
+        if counts:
+            m["count"] = 0 if all(c == 0 for c in counts) else max(counts)
+        for key in ("painRelief", "functionalImprovement"):
+            a, b = m.get(key), f.extra.get(key)
+            if a is None:
+                m[key] = b
+            elif b is not None and a != b:
+                m[key] = None
+    return list(merged.values())
 
 
 # --- demographics, injury -------------------------------------------------------------------
@@ -153,8 +184,9 @@ def _demographics(out: Clinical, raw: str, s0: _Offsets) -> None:
 
 # --- diagnoses --------------------------------------------------------------------------------
 
-_DX = re.compile(r"diagnos(?:is|es|ed)\b(?: \w+){0,4}? (?:of|as|include[sd]?|included|are|were|is|was|consist(?:s|ed)? of"
-                 r"|listed as)\s*:?\s*(?:documented (?:as|is) )?(?P<list>[^.]+)", re.I)
+_DX = re.compile(r"(?:diagnos(?:is|es|ed)\b(?:,? [\w-]+,?){0,5}? (?:of|as|include[sd]?|included|are|were|is|was|"
+                 r"consist(?:s|ed)? of|listed as|to include)|(?:undergoing|receiving) treatments? for|being treated for)"
+                 r"\s*:?\s*(?:documented (?:as|is) )?(?P<list>[^.]+)", re.I)
 
 
 def _diagnoses(out: Clinical, raw: str, s0: _Offsets, concepts: _Labels) -> None:
@@ -163,7 +195,8 @@ def _diagnoses(out: Clinical, raw: str, s0: _Offsets, concepts: _Labels) -> None
         return
     base = m.start("list")
     for p0, p1, piece in _split_list(m.group("list")):
-        label = re.sub(r"^(?:an?|the|history of|diagnoses? of)\s+", "", piece, flags=re.I).strip(" ,;:")
+        label = re.sub(r"^(?:(?:an?|the|history of)\s+)?(?:(?:diagnos[ie]s|impressions?)\s*(?:of|include[sd]?|:)\s*)?"
+                       r"(?:noted to include:?\s*)?", "", piece, flags=re.I).strip(" ,;:")
         if len(label) < 3 or _UNCERTAIN.search(label) or re.match(r"(?:no|not)\b", label, re.I):
             continue
         concept = concepts.best(label)
@@ -187,14 +220,16 @@ def _split_list(text: str) -> Iterator[tuple[int, int, str]]:
         if not words:
             continue
         joins = (len(words) <= 2 and words[0].islower() and words[-1] in {"region", "level", "encounter", "side"}) or \
-            (len(words) <= 3 and words[0].lower() in {"left", "right", "bilateral"})
+            (len(words) <= 3 and words[0].lower() in {"left", "right", "bilateral"}
+             and words[-1].lower() in {"extremity", "extremities", "limb", "side", "sided"})
         if parts and joins:
             parts[-1][1] = m.end()
             continue
         parts.append([seg_start + (len(seg) - len(seg.lstrip())), m.end()])
     for a, b in parts:
         piece = text[a:b].strip()
-        sub = re.split(r"\s+and\s+(?=[a-z])", piece) if len(piece) > 60 else [piece]
+        sub = re.split(r"\s+and\s+(?=[a-z])", piece) if len(piece) > 60 or " and " in piece and a == parts[-1][0] \
+            else [piece]
         off = a
         for s in sub:
             i = text.find(s, off)
@@ -207,7 +242,7 @@ def _split_list(text: str) -> Iterator[tuple[int, int, str]]:
 _HISTORY = re.compile(r"treatments? (?:and [\w ]+ )?to date|has (?:had|undergone|received|completed|attended|tried)|"
                       r"had (?:undergone|received|completed|attended|tried)|\bprior\b|\bprevious(?:ly)?\b|"
                       r"\bstatus post\b|\bearlier\b|\bcompleted\b|\bunderwent\b|\breceived\b|\bhad been treated\b|"
-                      r"\bfailed\b|\bhas included\b|\bincluded\b", re.I)
+                      r"\bfailed\b|\bhas included\b|\bincluded\b|\bnot (?:yet )?(?:started|begun|tried)\b", re.I)
 _POS = re.compile(r"\b(?:with (?:some |significant |good |moderate |temporary |partial |noted )?(?:improvement|relief|benefit)"
                   r"|helped|helpful|beneficial|effective|improved|\d+ ?% (?:pain )?(?:relief|improvement|reduction)"
                   r"|decreased (?:his|her|their)? ?pain|reduced (?:his|her|their)? ?pain)\b", re.I)
@@ -239,9 +274,12 @@ def _treatments(out: Clinical, raw: str, s0: _Offsets, topics: _Labels,
         if m is None:
             m = re.search(r"^\s*(?:x|times|for|,)?\s*(?:at least |approximately )?(" + NUMBER + r")(?: \(\d+\))? "
                           r"(?:sessions?|visits?|treatments?)", raw[t1:t1 + 40], re.I)
+        if m is None and re.match(r"\s*(?:sessions?|visits?|treatments?)\b", raw[t1:t1 + 15], re.I):
+            m = re.search(r"(" + NUMBER + r")(?: \(\d+\))?\s*$", raw[max(0, t0 - 30):t0], re.I)
         if m is not None:
             count = to_number(m.group(1))
-        if re.search(r"\b(?:never|no prior|not previously|has not (?:had|undergone|tried))\b", raw[max(0, t0 - 40):t0], re.I):
+        if re.search(r"\b(?:never|no prior|not previously|(?:has|had|have) not (?:yet )?(?:had|undergone|tried|started|"
+                     r"received|attended|begun)|not yet (?:started|begun|had))\b", raw[max(0, t0 - 40):t0], re.I):
             count = 0
         relief = function = None
         if not _NOT_DOCUMENTED.search(window):
@@ -313,8 +351,8 @@ def _work(out: Clinical, raw: str, s0: _Offsets) -> None:
         return
     checks = (
         (r"\b(?:not (?:currently )?working|off (?:of )?work|temporarily (?:and )?totally disabled|total temporary "
-         r"disability|\bTTD\b|remained off work|has not returned to work)\b", KG.NotWorking),
-        (r"\b(?:modified (?:work |duty)|light duty|restricted duty|working with restrictions|returned to work with "
+         r"disability|\bTTD\b|remained off work|has not returned to work|unable to work)\b", KG.NotWorking),
+        (r"\b(?:modified (?:work|duty|duties)|light duty|restricted duty|working with restrictions|returned to work with "
          r"restrictions|work restrictions)\b", KG.ModifiedDuty),
         (r"\b(?:full duty|regular duty|working full time|returned to (?:full |regular )?work|is working|was working)\b",
          KG.Working),

@@ -35,7 +35,8 @@ class ItemResult:
 
     @property
     def agrees(self) -> bool:
-        return (self.recorded, self.outcome) in {("upheld", NOT_MEDICALLY_NECESSARY), ("overturned", MEDICALLY_NECESSARY)}
+        agree = {("upheld", NOT_MEDICALLY_NECESSARY), ("overturned", MEDICALLY_NECESSARY)}
+        return (self.recorded, self.outcome) in agree
 
 
 @dataclass

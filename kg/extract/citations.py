@@ -202,7 +202,7 @@ def _odg_locator(body: str, hits: list[tuple[int, int, URIRef]]) -> str | None:
         if not re.search(r"\w", re.sub(r"(?i)\b(?:chapter|section|acute|chronic|and)\b", "", rest)):
             # "(ODG) MRI Elbow": the section is named before the chapter
             rest = re.sub(r"^[^(]*?\(ODG\)", "", body[:hits[0][0]])
-            rest = re.sub(r"^\s*(?:Official Disability Guidelines|ODG)\b", "", rest)
+            rest = re.sub(r"^\s*(?:Official Disability Guidelines|ODG)\b", "", rest).rstrip(" ,;:-")
     else:
         rest = _after(body, _ODG)
     rest = re.sub(r"^\s*(?:\((?:acute|chronic|acute (?:&|and) chronic)\))?\s*", "", rest, flags=re.I)

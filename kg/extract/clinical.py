@@ -75,10 +75,13 @@ _SKIP_PLAN = re.compile(
 # "not documented": silence, not absence.
 _NOT_DOCUMENTED = re.compile(
     r"\bno (?:clear |objective |specific )?(?:documentation|evidence|indication|mention|record)\b|without documentation"
-    r"|not (?:clearly )?(?:documented|stated|specified|provided|reported|detailed|indicated|clear)|did not (?:clearly )?"
-    r"(?:state|document|detail|specify|report|indicate|describe)|unclear|unknown|unspecified|not known|lack of documentation"
+    r"|not (?:clearly )?(?:documented|stated|specified|provided|reported|detailed|indicated|clear)|did not (?:"
+    r"clearly )?"
+    r"(?:state|document|detail|specify|report|indicate|describe)|unclear|unknown|unspecified|not known|lack of"
+    r" documentation"
     r"|\bnot available\b|was not included|were not included", re.I)
-_UNCERTAIN = re.compile(r"\b(?:possible|possibly|probable|likely|suspected|suspicion|rule out|r/o|questionable|versus)\b",
+_UNCERTAIN = re.compile(r"\b(?:possible|possibly|probable|likely|suspected|suspicion|rule out|r/o|questionable"
+    r"|versus)\b",
                         re.I)
 _NEG = re.compile(r"\b(?:no|not|without|negative for|denie[sd]|absence of|absent|never|none|nor)\b", re.I)
 
@@ -164,7 +167,8 @@ def _demographics(out: Clinical, raw: str, s0: _Offsets) -> None:
         if m:
             out.represented = Fact("represented", _sp(s0, m, 1), m.group(1).lower() == "represented")
     if out.mechanism is None:
-        m = re.search(r"mechanism of (?:the )?injury (?:is |was )?(?:detailed |described |documented |reported |noted )?"
+        m = re.search(r"mechanism of (?:the )?injury (?:is |was )?(?:detailed |described |documented |reported"
+            r" |noted )?"
                       r"(?:as |to be |occurred |was )?(?P<m>[^.;]{3,90})", raw, re.I)
         if m is None:
             m = re.search(r"\b(?:injured|hurt) (?:his|her|their) [\w ,]{1,40}? (?:when|while|after) (?P<m>[^.;]{3,90})",
@@ -185,7 +189,8 @@ def _demographics(out: Clinical, raw: str, s0: _Offsets) -> None:
 # --- diagnoses --------------------------------------------------------------------------------
 
 _DX = re.compile(r"(?:diagnos(?:is|es|ed)\b(?:,? [\w-]+,?){0,5}? (?:of|as|include[sd]?|included|are|were|is|was|"
-                 r"consist(?:s|ed)? of|listed as|to include)|(?:undergoing|receiving) treatments? for|being treated for)"
+                 r"consist(?:s|ed)? of|listed as|to include)|(?:undergoing|receiving) treatments? for|being tr"
+                 r"eated for)"
                  r"\s*:?\s*(?:documented (?:as|is) )?(?P<list>[^.]+)", re.I)
 
 
@@ -228,8 +233,8 @@ def _split_list(text: str) -> Iterator[tuple[int, int, str]]:
         parts.append([seg_start + (len(seg) - len(seg.lstrip())), m.end()])
     for a, b in parts:
         piece = text[a:b].strip()
-        sub = re.split(r"\s+and\s+(?=[a-z])", piece) if len(piece) > 60 or " and " in piece and a == parts[-1][0] \
-            else [piece]
+        last = a == parts[-1][0]
+        sub = re.split(r"\s+and\s+(?=[A-Za-z])", piece) if len(piece) > 60 or (" and " in piece and last) else [piece]
         off = a
         for s in sub:
             i = text.find(s, off)
@@ -243,12 +248,16 @@ _HISTORY = re.compile(r"treatments? (?:and [\w ]+ )?to date|has (?:had|undergone
                       r"had (?:undergone|received|completed|attended|tried)|\bprior\b|\bprevious(?:ly)?\b|"
                       r"\bstatus post\b|\bearlier\b|\bcompleted\b|\bunderwent\b|\breceived\b|\bhad been treated\b|"
                       r"\bfailed\b|\bhas included\b|\bincluded\b|\bnot (?:yet )?(?:started|begun|tried)\b", re.I)
-_POS = re.compile(r"\b(?:with (?:some |significant |good |moderate |temporary |partial |noted )?(?:improvement|relief|benefit)"
+_POS = re.compile(r"\b(?:with (?:some |significant |good |moderate |temporary |partial |noted )?(?:improvement"
+    r"|relief|benefit)"
                   r"|helped|helpful|beneficial|effective|improved|\d+ ?% (?:pain )?(?:relief|improvement|reduction)"
                   r"|decreased (?:his|her|their)? ?pain|reduced (?:his|her|their)? ?pain)\b", re.I)
-_FAIL = re.compile(r"\b(?:without (?:any |significant |lasting |much )?(?:relief|improvement|benefit)|no (?:significant |lasting )?"
-                   r"(?:relief|improvement|benefit)|did not (?:help|improve|provide)|not (?:particularly )?(?:helpful|beneficial|"
-                   r"effective)|(?:has |had )?failed|minimal (?:relief|improvement|benefit)|no change|worsen(?:ed|ing))\b",
+_FAIL = re.compile(r"\b(?:without (?:any |significant |lasting |much )?(?:relief|improvement|benefit)|no (?:si"
+    r"gnificant |lasting )?"
+                   r"(?:relief|improvement|benefit)|did not (?:help|improve|provide)|not (?:particularly )?(?:"
+                   r"helpful|beneficial|"
+                   r"effective)|(?:has |had )?failed|minimal (?:relief|improvement|benefit)|no change|worsen(?"
+                   r":ed|ing))\b",
                    re.I)
 _FUNCTION = re.compile(r"function", re.I)
 
@@ -268,7 +277,8 @@ def _treatments(out: Clinical, raw: str, s0: _Offsets, topics: _Labels,
             last = mentions[-1][1]
             window = raw[last:]
         count = None
-        m = re.search(r"(?:at least |a total of |approximately |about )?(" + NUMBER + r")(?: \(\d+\))? (?:prior |previous |"
+        m = re.search(r"(?:at least |a total of |approximately |about )?(" + NUMBER + r")(?: \(\d+\))? (?:prio"
+            r"r |previous |"
                       r"completed |additional )?(?:sessions?|visits?|treatments?|injections?|blocks?)(?: of)?\s*$",
                       raw[max(0, t0 - 60):t0], re.I)
         if m is None:
@@ -283,7 +293,8 @@ def _treatments(out: Clinical, raw: str, s0: _Offsets, topics: _Labels,
             count = 0
         relief = function = None
         if not _NOT_DOCUMENTED.search(window):
-            if _FAIL.search(window) and not re.search(r"\b(?:but|however|although)\b", window[:_FAIL.search(window).start()]):
+            failed = _FAIL.search(window)
+            if failed and not re.search(r"\b(?:but|however|although)\b", window[:failed.start()]):
                 relief = False
                 if _FUNCTION.search(window) or re.search(r"failed", window, re.I):
                     function = False
@@ -302,8 +313,10 @@ def _treatments(out: Clinical, raw: str, s0: _Offsets, topics: _Labels,
 # --- medications, tests, findings, work ----------------------------------------------------
 
 def _medications(out: Clinical, raw: str, s0: _Offsets) -> None:
-    m = re.search(r"(?:current |present )?medications? (?:regimen )?(?:include[sd]?|included|are|were|consist(?:s|ed)? of|"
-                  r"list(?:ed)?|:)\s*(?:of\s+)?(?P<list>[^.]+)|\b(?:is|was|were|has been|had been) (?:using|taking|on)\s+"
+    m = re.search(r"(?i:(?:current |present )?medications? (?:regimen )?(?:include[sd]?|included|are|were|cons"
+        r"ist(?:s|ed)? of|"
+                  r"list(?:ed)?|:)\s*(?:of\s+)?)(?P<list>[^.]+)|\b(?:is|was|were|has been|had been) (?:using|t"
+                  r"aking|on)\s+"
                   r"(?P<list2>[A-Z][^.]+)", raw)
     if not m:
         return
@@ -322,8 +335,10 @@ def _medications(out: Clinical, raw: str, s0: _Offsets) -> None:
 
 
 _TEST = re.compile(r"\b(?P<test>MRI|magnetic resonance imaging|CT(?: scan)?|computed tomography|x-?rays?|radiographs?|"
-                   r"EMG(?:/NC[SV])?|NC[SV]|nerve conduction(?: studies| study| velocity)?|electrodiagnostic (?:study|studies|"
-                   r"testing)|ultrasound|bone scan)\b(?P<mid>[^.]{0,80}?)\b(?:revealed|showed|demonstrated|indicated|noted|"
+                   r"EMG(?:/NC[SV])?|NC[SV]|nerve conduction(?: studies| study| velocity)?|electrodiagnostic "
+                   r"(?:study|studies|"
+                   r"testing)|ultrasound|bone scan)\b(?P<mid>[^.]{0,80}?)\b(?:revealed|showed|demonstrated|ind"
+                   r"icated|noted|"
                    r"was (?:positive|negative|normal|unremarkable)|were (?:positive|negative|normal|unremarkable)|"
                    r"documented)\b(?P<res>[^.]{0,160})", re.I)
 
@@ -352,7 +367,8 @@ def _work(out: Clinical, raw: str, s0: _Offsets) -> None:
     checks = (
         (r"\b(?:not (?:currently )?working|off (?:of )?work|temporarily (?:and )?totally disabled|total temporary "
          r"disability|\bTTD\b|remained off work|has not returned to work|unable to work)\b", KG.NotWorking),
-        (r"\b(?:modified (?:work|duty|duties)|light duty|restricted duty|working with restrictions|returned to work with "
+        (r"\b(?:modified (?:work|duty|duties)|light duty|restricted duty|working with restrictions|returned to"
+            r" work with "
          r"restrictions|work restrictions)\b", KG.ModifiedDuty),
         (r"\b(?:full duty|regular duty|working full time|returned to (?:full |regular )?work|is working|was working)\b",
          KG.Working),

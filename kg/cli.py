@@ -9,6 +9,7 @@ from kg.commands.eval import eval_command
 from kg.commands.extract import extract_command
 from kg.commands.topics import topics_command
 from kg.commands.validate import validate_command
+from kg.commands.viz import viz_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,6 +26,7 @@ main.add_command(validate_command)
 main.add_command(extract_command)
 main.add_command(eval_command)
 main.add_command(topics_command)
+main.add_command(viz_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -65,10 +65,13 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\belectro[- ]acupuncture\b", " electroacupuncture "),
 )
 # Token synonyms applied to labels and text alike.
-_TOKEN_SYNONYMS = {"ncv": "ncs", "ncvs": "ncs", "extremities": "extremity", "electromyogram": "electromyography"}
+_TOKEN_SYNONYMS = {"ncv": "ncs", "ncvs": "ncs", "extremities": "extremity", "electromyogram": "electromyography",
+                   "testing": "test", "tests": "test"}
 _STOPWORDS = frozenset(
     "of the to for a an and with at in on per by from or as is are be left right bilateral both without contrast "
     "scan scans dye retrospective request requested please rx dos prospective".split())
+# Generic words a writer often leaves out ("MRI of the lumbar"): a label still matches without them.
+_OPTIONAL = frozenset({"spine", "extremity", "joint", "test", "testing", "study"})
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15, "sixteen": 16, "eighteen": 18, "twenty": 20,
@@ -127,11 +130,13 @@ class _Label:
 
 def topic_index(guidelines: Graph) -> tuple[_Label, ...]:
     """Every matchable label of every treatment topic, tokenized (cached per graph)."""
-    return _index_cached(id(guidelines), guidelines)
+    return _index_cached((id(guidelines), len(guidelines)), guidelines)
 
 
 @lru_cache(maxsize=8)
-def _index_cached(_key: int, guidelines: Graph) -> tuple[_Label, ...]:
+def _index_cached(_key: tuple[int, int], guidelines: Graph) -> tuple[_Label, ...]:
+    # Keyed by identity and size: the cache holds the graph, so its id is not reused meanwhile,
+    # and a graph that grew since is indexed again.
     labels: list[_Label] = []
     for topic in set(guidelines.subjects(RDF.type, KG.TreatmentTopic)):
         for prop in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.notation):
@@ -165,12 +170,15 @@ def _window(text_tokens: list[str], label: tuple[str, ...]) -> tuple[int, bool] 
 
 def _matches(text: str, index: tuple[_Label, ...]) -> list[tuple[tuple, _Label]]:
     toks = _tokens(text)
+    present = set(toks)
     out = []
     for label in index:
-        hit = _window(toks, label.tokens)
+        required = tuple(t for t in label.tokens if t not in _OPTIONAL) or label.tokens
+        hit = _window(toks, required)
         if hit is not None:
             span, ordered = hit
-            score = (sum(len(t) for t in label.tokens), len(label.tokens), ordered, -span)
+            found = [t for t in label.tokens if t in present]
+            score = (sum(len(t) for t in found), len(found), ordered, -span)
             out.append((score, label))
     out.sort(key=lambda m: (m[0], m[1].topic), reverse=True)
     return out

@@ -61,6 +61,7 @@ class Clinical:
     medications: list[Fact] = field(default_factory=list)
     tests: list[Fact] = field(default_factory=list)
     findings: list[Fact] = field(default_factory=list)
+    planned: list[Fact] = field(default_factory=list)  # care the summary's plan names (for every request)
     work_status: Fact | None = None
 
 
@@ -118,6 +119,7 @@ def extract_clinical(text: str, span: Span, graph: Graph,
         _medications(out, raw, s0)
         _tests(out, raw, s0)
         if _SKIP_PLAN.search(raw):
+            _planned(out, raw, s0, topics, recognize)
             continue
         _treatments(out, raw, s0, topics, recognize)
         _findings(out, raw, s0, concepts)
@@ -310,6 +312,40 @@ def _treatments(out: Clinical, raw: str, s0: _Offsets, topics: _Labels,
                                     "functionalImprovement": function}))
 
 
+# --- the plan --------------------------------------------------------------------------------
+
+_PLAN = re.compile(r"\b(?:plan(?: of care)?|treatment plan)\b[^.]{0,40}?\b(?:include[sd]?|included|was|were|is|"
+                   r"consist(?:s|ed)? of)\b|\b(?:recommended|planned|to continue|will (?:begin|start|continue|undergo)|would "
+                   r"consider|considering|candidate for)\b", re.I)
+
+
+def _planned(out: Clinical, raw: str, s0: _Offsets, topics: _Labels,
+             recognize: Callable[[str], URIRef | None] | None) -> None:
+    """Care the plan names (home exercise, therapy after a block, surgery considered).
+
+    Only statements of a plan of care count; "not a surgical candidate", "declined" or "no
+    plans for" record the care as not planned. Doubtful wording records nothing.
+    """
+    cue = _PLAN.search(raw)
+    if cue is None or re.search(r"\brequest", raw[:cue.start()], re.I):
+        return
+    for t0, t1, topic in topics.find_all(raw):
+        if t0 < cue.start() - 60:
+            continue
+        before = raw[max(0, t0 - 50):t0]
+        if _NOT_DOCUMENTED.search(before) or _UNCERTAIN.search(before):
+            continue
+        not_candidate = re.search(r"\bnot (?:a )?(?:surgical )?candidate\b", raw, re.I) and "surg" in raw[t0:t1].lower()
+        negated = bool(re.search(r"\b(?:not|no|declined|refused|without)\b", re.split(r"[,;]", before)[-1], re.I)
+                       or not_candidate)
+        name = raw[t0:t1]
+        if recognize is not None:
+            topic = recognize(name) or topic
+        if any(f.extra["topic"] == topic for f in out.planned):
+            continue
+        out.planned.append(Fact("planned", (s0 + t0, s0 + t1), name, {"topic": topic, "planned": not negated}))
+
+
 # --- medications, tests, findings, work ----------------------------------------------------
 
 def _medications(out: Clinical, raw: str, s0: _Offsets) -> None:
@@ -414,7 +450,8 @@ class _Labels:
         hits: list[tuple[int, int, URIRef]] = []
         for text, _, node in self.entries:
             flags = 0 if text.isupper() else re.I
-            for m in re.finditer(r"(?<![\w-])" + re.escape(text) + r"(?:s|es)?(?![\w-])", raw, flags):
+            stem = text[:-1] if len(text) > 5 and text.endswith("s") and not text.endswith("ss") else text
+            for m in re.finditer(r"(?<![\w-])" + re.escape(stem) + r"(?:s|es)?(?![\w-])", raw, flags):
                 if any(a < m.end() and m.start() < b for a, b, _ in hits):
                     continue
                 hits.append((m.start(), m.end(), node))

@@ -199,6 +199,13 @@ def _clinical(b: _Builder, case: URIRef) -> None:
         b.annotate(node, f.span)
     if c.work_status:
         b.fact(case, KG.workStatus, c.work_status.value, c.work_status.span)
+    for n, f in enumerate(c.planned, start=1):
+        node = b.node(f"plan-{n}")
+        g.add((node, RDF.type, KG.PlannedCare))
+        g.add((node, KG.treatment, f.extra["topic"]))
+        g.add((node, KG.planned, Literal(bool(f.extra["planned"]))))
+        g.add((node, RDFS.label, Literal(str(f.value))))
+        b.annotate(node, f.span)
 
 
 def _item(b: _Builder, case: URIRef, n: int, item, ur_date, imr_date) -> None:  # noqa: ANN001
@@ -209,6 +216,8 @@ def _item(b: _Builder, case: URIRef, n: int, item, ur_date, imr_date) -> None:  
     b.fact(req, KG.requestText, Literal(item.label), item.label_span)
     if item.topic is not None:
         g.add((req, KG.topic, item.topic))
+    for k in range(1, len(b.letter.clinical.planned) + 1):
+        g.add((req, KG.concurrentCare, b.node(f"plan-{k}")))
     rec = item.recognition
     qty, unit = parse_quantity(item.label)
     if rec is not None and getattr(rec, "quantity", None):

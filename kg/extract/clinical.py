@@ -315,7 +315,8 @@ def _treatments(out: Clinical, raw: str, s0: _Offsets, topics: _Labels,
 # --- the plan --------------------------------------------------------------------------------
 
 _PLAN = re.compile(r"\b(?:plan(?: of care)?|treatment plan)\b[^.]{0,40}?\b(?:include[sd]?|included|was|were|is|"
-                   r"consist(?:s|ed)? of)\b|\b(?:recommended|planned|to continue|will (?:begin|start|continue|undergo)|would "
+                   r"consist(?:s|ed)? of)\b|\b(?:recommended|planned|to continue|will (?:begin|start|continue|undergo)|"
+                   r"would "
                    r"consider|considering|candidate for)\b", re.I)
 
 

@@ -266,8 +266,8 @@ _FUNCTION = re.compile(r"function", re.I)
 
 def _treatments(out: Clinical, raw: str, s0: _Offsets, topics: _Labels,
                 recognize: Callable[[str], URIRef | None] | None) -> None:
-    if not _HISTORY.search(raw):
-        return
+    if not (_HISTORY.search(raw) or _POS.search(raw) or _FAIL.search(raw)):
+        return  # neither a history statement nor a stated response
     mentions = topics.find_all(raw)
     for k, (t0, t1, topic) in enumerate(mentions):
         # the response named after a treatment, up to the next treatment named; a response at the

@@ -175,62 +175,6 @@ class KG(DefinedNamespace):
     dataQualityFinding: object
     agreesWithIMR: object
     message: object
-    age: object
-    sex: object
-    represented: object
-    injuryDate: object
-    mechanism: object
-    icd10: object
-    concept: object
-    present: object
-    count: object
-    functionalImprovement: object
-    painRelief: object
-    currentMedication: object
-    workStatus: object
-    citedNoEvidence: object
-    Applicant: object
-    Injury: object
-    Diagnosis: object
-    Finding: object
-    PriorTreatment: object
-    NotWorking: object
-    ModifiedDuty: object
-    Working: object
-    Citation: object
-    ICD10CM: object
-    Bilateral: object
-    CPT: object
-    ClinicalScheme: object
-    Confidence: object
-    ConflictType: object
-    CriterionStatus: object
-    Decision: object
-    EditionNotInForce: object
-    HCPCS: object
-    IMROutcome: object
-    Laterality: object
-    Left: object
-    NoEvidenceCited: object
-    NonMTUSWhereMTUSApplies: object
-    NotRecommended: object
-    Option: object
-    Outcome: object
-    PlannedCare: object
-    RecommendationStatus: object
-    Recommended: object
-    RecommendedWithCriteria: object
-    Right: object
-    RxNorm: object
-    TopicScheme: object
-    UROutcome: object
-    WorkStatus: object
-    endDate: object
-    planned: object
-    regulation: object
-    startDate: object
-    treatment: object
-    verifiedAgainst: object
     # letters in (kg extract)
     originalQuantity: object
     authorizedQuantity: object

@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from kg import __version__
+from kg.commands.eval import eval_command
+from kg.commands.extract import extract_command
 from kg.commands.topics import topics_command
 from kg.commands.validate import validate_command
 from kg.commands.viz import viz_command
@@ -21,6 +23,8 @@ def main() -> None:
 
 
 main.add_command(validate_command)
+main.add_command(extract_command)
+main.add_command(eval_command)
 main.add_command(topics_command)
 main.add_command(viz_command)
 

@@ -37,6 +37,7 @@ class Recognition:
     duration: str | None = None
     laterality: str | None = None
     body_region: str | None = None
+    doses_per_day: float | None = None
 
 
 # --- generic writing habits (not topic names) -----------------------------------------------
@@ -250,7 +251,7 @@ def _quantity(low: str, sessions: float | None) -> tuple[float | None, str | Non
         if unit:
             unit = {"grams": "g", "gram": "g", "boxes": "box", "patches": "patch"}.get(unit, unit.rstrip("s"))
         else:
-            unit = "tablet" if re.search(r"\btab|\bcap", low) else "unit"
+            unit = "tablet" if re.search(r"\btab|\bcap", low) else None
         return float(m.group(1)), unit
     m = re.search(r"(?<![\d.%/])(\d+(?:\.\d+)?)\s*(g|grams?|ml)\b", low)
     if m and not re.search(r"%\s*$", low[:m.start()]):
@@ -259,6 +260,24 @@ def _quantity(low: str, sessions: float | None) -> tuple[float | None, str | Non
     if m:
         return float(m.group(1)), None
     return None, None
+
+
+def _doses_per_day(low: str) -> float | None:
+    """Units a day from "three times a day", "twice daily", "bid", "every 8 hours"."""
+    m = re.search(rf"\b{_NUM}\s*(?:x|times)?\s*(?:a|per)\s*day\b|\b{_NUM}\s*(?:x|times)?\s*daily\b|"
+                  r"\b(once|twice)\s*(?:a\s*)?day\b", low)
+    if m:
+        word = next(g for g in m.groups() if g)
+        return _num(word)
+    m = re.search(r"\b(qd|bid|tid|qid)\b", low)
+    if m:
+        return float({"qd": 1, "bid": 2, "tid": 3, "qid": 4}[m.group(1)])
+    m = re.search(r"\bevery\s*(4|6|8|12|24)\s*(?:hours?|hrs?)\b|\bq\s*(4|6|8|12|24)\s*h\b", low)
+    if m:
+        return 24.0 / float(m.group(1) or m.group(2))
+    if re.search(r"\bdaily\b|\bat bedtime\b|\bnightly\b", low):
+        return 1.0
+    return None
 
 
 def _laterality(low: str) -> str | None:
@@ -296,4 +315,5 @@ def recognize(text: str, guidelines: Graph | None = None) -> Recognition:
     frequency, duration, sessions = _course(low)
     quantity, unit = _quantity(low, sessions)
     return Recognition(text=text, topic=topic, topic_label=label, matched=matched, quantity=quantity, unit=unit,
-                       frequency=frequency, duration=duration, laterality=_laterality(low), body_region=_region(low))
+                       frequency=frequency, duration=duration, laterality=_laterality(low), body_region=_region(low),
+                       doses_per_day=_doses_per_day(low))

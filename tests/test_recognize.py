@@ -56,6 +56,9 @@ def test_quantities_courses_side_and_region() -> None:
     assert recognize("NCS/EMG RUE").laterality == "right"
     assert recognize("NCS/EMG RUE").body_region == "upper extremity"
     assert recognize("Twelve physical therapy sessions").quantity == 12.0
+    assert recognize("Lorzone 750mg one by mouth three times a day #45").doses_per_day == 3.0
+    assert recognize("Norco 10/325 q6h #120").doses_per_day == 4.0
+    assert recognize("PT 2 times a week for 6 weeks").doses_per_day is None
 
 
 def test_unknown_text_maps_to_no_topic() -> None:
@@ -96,3 +99,25 @@ def test_topics_command_lists_and_recognizes() -> None:
     assert miss.exit_code == 1 and "'Zzyzx widget': no topic recognized" in miss.output
     as_json = runner.invoke(main, ["topics", "--format", "json"])
     assert as_json.exit_code == 0 and '"criteria": 7' in as_json.output
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("MRI of the left knee", "KneeMRI"),
+    ("MRI L-spine w/o contrast", "LumbarMRI"),
+    ("Right shoulder MRI", "ShoulderMRI"),
+    ("MRI of the neck without contrast", "CervicalMRI"),
+    ("EMG/NCV BLE", "EMGNCSLowerExtremity"),
+    ("NCS/EMG RUE", "EMGNCSUpperExtremity"),
+    ("X-rays lumbar spine", "LumbarXRay"),
+    ("Electro acupuncture to the low back two times a week times six weeks", "Electroacupuncture"),
+    ("Twelve acupuncture visits with Capsaicin patch, 2 times weekly for 6 weeks", "Acupuncture"),
+])
+def test_body_region_and_other_areas_topics(text: str, topic: str) -> None:
+    """Region decides between imaging topics; skipped where the other areas' topics are absent."""
+    from kg.knowledge import bundled_knowledge
+    from kg.namespaces import KG, RDF, G
+
+    if (G[topic], RDF.type, KG.TreatmentTopic) not in bundled_knowledge().guidelines:
+        pytest.skip(f"{topic} is defined by another area's topic file, not present here")
+    got = recognize(text)
+    assert got.topic is not None and got.topic.rsplit("/", 1)[-1] == topic, (got.topic, got.matched)

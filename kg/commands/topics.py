@@ -53,7 +53,8 @@ def _recognition_line(r) -> str:  # noqa: ANN001 - a kg.recognize.Recognition
     if r.topic is None:
         return f"{r.text!r}: no topic recognized"
     details = [f"{k}={v}" for k, v in (("quantity", r.quantity), ("unit", r.unit), ("frequency", r.frequency),
-                                        ("duration", r.duration), ("laterality", r.laterality),
+                                        ("duration", r.duration), ("doses/day", r.doses_per_day),
+                                        ("laterality", r.laterality),
                                         ("region", r.body_region)) if v is not None]
     return f"{r.text!r}: {r.topic.rsplit('/', 1)[-1]} ({r.topic_label}; matched {r.matched!r})" + (
         "; " + ", ".join(details) if details else "")

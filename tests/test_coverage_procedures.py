@@ -127,8 +127,17 @@ def test_seed_era_is_covered_by_the_mtus(topic: str) -> None:
 def test_cpmtg_topics_follow_the_edition(topic: str) -> None:
     data = bundled_knowledge().guidelines
     old, new = CPMTG_BOTH_EDITIONS[topic]
-    assert data.value(governing_recommendation(data, G[topic], SEED_ERA_DATE), KG.source) == G[old]
-    assert data.value(governing_recommendation(data, G[topic], DEV_DATE), KG.source) == G[new]
+    seed = governing_recommendation(data, G[topic], SEED_ERA_DATE, phase=KG.ChronicPhase)
+    dev = governing_recommendation(data, G[topic], DEV_DATE, phase=KG.ChronicPhase)
+    assert data.value(seed, KG.source) == G[old]
+    assert data.value(dev, KG.source) == G[new]
+
+
+def test_acute_esi_falls_to_the_low_back_chapter() -> None:
+    """The CPMTG governs chronic pain only; an acute ESI is judged under ACOEM Low Back 2004."""
+    data = bundled_knowledge().guidelines
+    rec = governing_recommendation(data, G.EpiduralSteroidInjection, DEV_DATE, phase=KG.AcutePhase)
+    assert rec == G["rec-LowBack-2004-ESI"]
 
 
 def test_surgeries_are_procedures_a_perioperative_item_can_wait_for() -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
+from kg.extract.findings import FindingMatcher
 from kg.namespaces import KG
 
 Span = tuple[int, int]
@@ -109,6 +110,7 @@ def extract_clinical(text: str, span: Span, graph: Graph,
     out = Clinical()
     topics = _Labels(graph, KG.TreatmentTopic)
     concepts = _Labels(graph, KG.ClinicalConcept)
+    matcher = FindingMatcher(graph)
     for a, b, raw in sentences(text, *span):
         s0 = _Offsets(text, a, b)  # maps positions in the one-spaced sentence back to the letter
         _demographics(out, raw, s0)
@@ -122,7 +124,7 @@ def extract_clinical(text: str, span: Span, graph: Graph,
             _planned(out, raw, s0, topics, recognize)
             continue
         _treatments(out, raw, s0, topics, recognize)
-        _findings(out, raw, s0, concepts)
+        _findings(out, raw, s0, matcher)
     out.treatments = _merge_treatments(out.treatments)
     return out
 
@@ -386,16 +388,15 @@ def _tests(out: Clinical, raw: str, s0: _Offsets) -> None:
         out.tests.append(Fact("test", (s0 + m.start(), s0 + m.end()), text[:200]))
 
 
-def _findings(out: Clinical, raw: str, s0: _Offsets, concepts: _Labels) -> None:
-    for c0, c1, concept in concepts.find_all(raw):
-        if concepts.is_diagnosis_context(raw, c0):
+def _findings(out: Clinical, raw: str, s0: _Offsets, matcher: FindingMatcher) -> None:
+    """Exam and history findings (kg/extract/findings.py), present or documented absent."""
+    for hit in matcher.scan(raw):
+        if _Labels.is_diagnosis_context(raw, hit.start):
             continue
-        before = raw[max(0, c0 - 50):c0]
-        if _NOT_DOCUMENTED.search(before) or _UNCERTAIN.search(before):
-            continue  # silence or doubt: no triple
-        clause = re.split(r"[,;]| but | however ", before)[-1]
-        present = not _NEG.search(clause)
-        out.findings.append(Fact("finding", (s0 + c0, s0 + c1), raw[c0:c1], {"concept": concept, "present": present}))
+        if _NOT_DOCUMENTED.search(raw[max(0, hit.start - 50):hit.start]):
+            continue  # silence: no triple
+        out.findings.append(Fact("finding", (s0 + hit.start, s0 + hit.end), raw[hit.start:hit.end],
+                                 {"concept": hit.concept, "present": hit.present}))
 
 
 def _work(out: Clinical, raw: str, s0: _Offsets) -> None:

@@ -11,7 +11,7 @@ from kg.engine import run_shacl
 from kg.knowledge import Knowledge, bundled_knowledge
 from kg.loader import load_rdf
 from kg.model import CaseResult
-from kg.prepare import data_graph, split_case
+from kg.prepare import data_graph, quarantine_note, split_case
 
 
 def validate(*sources: str | Path | Graph, knowledge: Knowledge | None = None,
@@ -43,8 +43,7 @@ def validate_graph(case: Graph, knowledge: Knowledge, *, file: str = "", engine:
     report = run_shacl(data, knowledge.shapes, engine=engine)
     results = decide(data, knowledge.shapes, report, file=file)
     if quarantined:
-        note = (f"{len(quarantined)} triple(s) in the case file describe kg's own guideline, ontology "
-                "or shape terms; they were quarantined and did not affect any determination.")
+        note = quarantine_note(quarantined, knowledge.guidelines)
         results = [_with_note(r, note) for r in results]
     return results
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from kg.api import validate
-from kg.commands.common import EXIT_NOT_NECESSARY, EXIT_OK, handle_errors
+from kg.commands.common import EXIT_NOT_NECESSARY, EXIT_OK, handle_errors, limit_options
 from kg.engine import ENGINES
 
 
@@ -21,6 +21,7 @@ from kg.engine import ENGINES
               help="Write the output to this file instead of standard output.")
 @click.option("--engine", type=click.Choice(ENGINES), default="pyshacl", show_default=True,
               help="SHACL engine.")
+@limit_options
 @handle_errors
 def validate_command(files: tuple[Path, ...], fmt: str, output: Path | None, engine: str) -> None:
     """Judge each requested item in FILES against the MTUS (or ODG where the MTUS is silent).

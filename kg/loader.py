@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
+import rdflib
 from rdflib import Dataset, Graph, Literal
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
@@ -108,14 +109,15 @@ def load_rdf(path: str | Path, graph: Graph | None = None, *, limits: Limits | N
     ``graph`` is only changed when the whole file loaded within the limits.
     """
     path = Path(path)
+    trusted = _is_bundled(path)
     if limits is None:
-        limits = DEFAULT_LIMITS if _is_bundled(path) else active_limits()
+        limits = DEFAULT_LIMITS if trusted else active_limits()
     fmt = format_for(path)
     raw = _read(path, limits)
     text = _decode(raw, path)
     _check_content_matches(text, fmt, path)
     scratch = Graph()
-    with _time_box(limits.timeout, path):
+    with _time_box(limits.timeout, path), _lexical_forms_kept(not trusted):
         if fmt == "json-ld":
             _parse_jsonld(text, scratch, path, limits)
         else:
@@ -130,7 +132,10 @@ def load_rdf(path: str | Path, graph: Graph | None = None, *, limits: Limits | N
             except RecursionError:
                 raise LoadError("nesting too deep to parse", path=path) from None
             except Exception as exc:  # rdflib raises many types; each becomes one line
-                raise _parse_error(exc, text, path) from None
+                error = _parse_error(exc, text, path)
+                if fmt == "nt" and error.line is None:
+                    error = LoadError("invalid N-Triples line", path=path, line=_bad_nt_line(text))
+                raise error from None
     _check_terms(scratch, text, path, limits)
     target = graph if graph is not None else Graph()
     for prefix, ns in scratch.namespaces():
@@ -174,6 +179,8 @@ _BINARY = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _decode(raw: bytes, path: Path) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LoadError("file is UTF-16 (byte-order mark at byte offset 0); kg reads UTF-8 only", path=path, line=1)
     bad = _BINARY.search(raw)
     if bad:
         what = "NUL byte" if bad.group() == b"\x00" else f"control byte 0x{bad.group()[0]:02x}"
@@ -203,6 +210,24 @@ def _check_content_matches(text: str, fmt: str, path: Path) -> None:
     if fmt == "xml" and head and head != "<":
         raise LoadError(f"file does not look like RDF/XML (it does not start with '<') although its "
                         f"extension is {path.suffix!r}; name Turtle .ttl", path=path)
+
+
+@contextlib.contextmanager
+def _lexical_forms_kept(keep: bool) -> Iterator[None]:
+    """Keep literals as written while parsing a case file.
+
+    rdflib normally rewrites a literal to its canonical form, so "2015-07-15T10:00:00"^^xsd:date
+    would silently become "2015-07-15" and no data-quality shape could see the ill-typed value.
+    """
+    if not keep:
+        yield
+        return
+    previous = rdflib.NORMALIZE_LITERALS
+    rdflib.NORMALIZE_LITERALS = False
+    try:
+        yield
+    finally:
+        rdflib.NORMALIZE_LITERALS = previous
 
 
 # --- time box ------------------------------------------------------------------------------
@@ -426,6 +451,18 @@ def _line_of(text: str, needle: str) -> int | None:
 def _surrogate_line(text: str) -> int | None:
     found = _SURROGATE_ESCAPE.search(text)
     return text.count("\n", 0, found.start()) + 1 if found else None
+
+
+def _bad_nt_line(text: str) -> int | None:
+    """The first line that does not parse on its own (N-Triples lines are independent)."""
+    for number, content in enumerate(text.splitlines(), start=1):
+        if not content.strip() or content.lstrip().startswith("#"):
+            continue
+        try:
+            Graph().parse(data=content + "\n", format="nt")
+        except Exception:  # noqa: BLE001 - any failure marks the line
+            return number
+    return None
 
 
 _LINE_IN_MESSAGE = re.compile(r"at line (\d+)")

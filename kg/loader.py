@@ -30,6 +30,7 @@ import re
 import signal
 import stat
 import threading
+import warnings
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -375,7 +376,9 @@ def _parse_jsonld(text: str, graph: Graph, path: Path, limits: Limits) -> None:
     doc = _inline_contexts(doc, path)
     dataset = Dataset()
     try:
-        dataset.parse(data=json.dumps(doc), format="json-ld", publicID=_base_iri(path))
+        with warnings.catch_warnings():  # rdflib's JSON-LD parser uses its own deprecated APIs
+            warnings.simplefilter("ignore", DeprecationWarning)
+            dataset.parse(data=json.dumps(doc), format="json-ld", publicID=_base_iri(path))
     except LoadError:
         raise
     except Exception as exc:

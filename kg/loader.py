@@ -265,60 +265,60 @@ def _time_box(seconds: float, path: Path) -> Iterator[None]:
 
 # --- nesting depth ---------------------------------------------------------------------------
 
+_SPECIAL_TTL = re.compile(r"""[\[\](){}"'<#]""")
+_SPECIAL_JSON = re.compile(r'[\[\]{}"]')
+
+
 def _check_depth(text: str, path: Path, limits: Limits, *, json_mode: bool) -> None:
     """Refuse bracket nesting deeper than ``max_depth`` (outside strings, IRIs and comments).
 
     rdflib's Turtle parser and Python's json module recurse per level: a few thousand ``[``
-    would end in a RecursionError deep inside them.
+    would end in a RecursionError deep inside them. The scan jumps from one special character
+    to the next, so it costs little even on a file at the size limit.
     """
+    special = _SPECIAL_JSON if json_mode else _SPECIAL_TTL
     depth = 0
-    i, n = 0, len(text)
-    line = 1
-    while i < n:
+    n = len(text)
+    found = special.search(text, 0)
+    while found:
+        i = found.start()
         ch = text[i]
-        if ch == "\n":
-            line += 1
-        elif ch in "[({":
+        nxt = i + 1
+        if ch in "[({":
             depth += 1
             if depth > limits.max_depth:
                 raise LoadError(f"nesting deeper than the {limits.max_depth}-level limit (--max-depth)",
-                                path=path, line=line)
+                                path=path, line=text.count("\n", 0, i) + 1)
         elif ch in "])}":
             depth = max(0, depth - 1)
-        elif ch == '"' or (ch == "'" and not json_mode):
+        elif ch in "\"'":
             long = not json_mode and text.startswith(ch * 3, i)
-            end = _string_end(text, i, ch * 3 if long else ch)
-            line += text.count("\n", i, end)
-            i = end
-            continue
-        elif ch == "<" and not json_mode:
+            nxt = _string_end(text, i, ch * 3 if long else ch)
+        elif ch == "<":
             end = text.find(">", i)
-            if end < 0 or "\n" in text[i:end]:
-                i += 1  # not an IRI (e.g. inside a broken file); the parser will say so
-                continue
-            i = end + 1
-            continue
-        elif ch == "#" and not json_mode:
+            if end >= 0 and "\n" not in text[i:end]:
+                nxt = end + 1
+        elif ch == "#":
             end = text.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        i += 1
+            nxt = n if end < 0 else end
+        found = special.search(text, nxt)
 
 
 def _string_end(text: str, start: int, quote: str) -> int:
-    """The index just after the string starting at ``start`` (or the end of text)."""
+    """The index just after the string starting at ``start`` (or where it breaks off)."""
+    stop = re.compile(re.escape(quote) + r"|\\." + ("" if len(quote) == 3 else r"|\n"), re.DOTALL)
     i = start + len(quote)
-    n = len(text)
-    while i < n:
-        if text[i] == "\\":
-            i += 2
+    while True:
+        found = stop.search(text, i)
+        if found is None:
+            return len(text)
+        token = found.group()
+        if token.startswith("\\") and token != quote:
+            i = found.end()
             continue
-        if text.startswith(quote, i):
-            return i + len(quote)
-        if len(quote) == 1 and text[i] == "\n":
-            return i  # an unterminated short string: let the parser report it
-        i += 1
-    return n
+        if token == "\n":
+            return found.start()  # an unterminated short string: let the parser report it
+        return found.end()
 
 
 def _check_xml(text: str, path: Path, limits: Limits) -> None:

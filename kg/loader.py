@@ -39,10 +39,11 @@ from typing import Any
 from xml.parsers import expat
 
 import rdflib
-from rdflib import Dataset, Graph, Literal
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg.errors import LoadError
+from kg.render.safe import clean_line
 from kg.resources import bundled_contexts, ontology_dir, shapes_dir
 
 # rdflib logs a traceback for each ill-typed literal; the data-quality shapes report those.
@@ -140,7 +141,8 @@ def load_rdf(path: str | Path, graph: Graph | None = None, *, limits: Limits | N
     _check_terms(scratch, text, path, limits)
     target = graph if graph is not None else Graph()
     for prefix, ns in scratch.namespaces():
-        target.bind(prefix, ns, override=False)
+        if not _BAD_IRI.search(str(ns)):
+            target.bind(prefix, ns, override=False)
     target += scratch
     return target
 
@@ -437,12 +439,19 @@ def _check_terms(graph: Graph, text: str, path: Path, limits: Limits) -> None:
                 kind = "literal" if isinstance(term, Literal) else "IRI"
                 raise LoadError(f"a {kind} is longer than the {limits.max_literal}-character limit "
                                 "(--max-literal)", path=path, line=_line_of(text, value[:40]))
+            if isinstance(term, URIRef) and _BAD_IRI.search(value):
+                raise LoadError(f"invalid IRI <{clean_line(value)[:80]}>: IRIs may not contain spaces, quotes, "
+                                "angle or curly brackets, '|', '^', '`' or backslashes", path=path,
+                                line=_line_of(text, value))
             if _SURROGATE.search(value):
                 raise LoadError("a literal or IRI holds a lone surrogate (an escape such as \\uD800), "
                                 "which is not valid Unicode", path=path, line=_surrogate_line(text))
 
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Characters RFC 3987 / Turtle's IRIREF exclude; rdflib's parsers let some through, and such an
+# IRI later breaks SPARQL and Turtle serialization deep inside the SHACL engine.
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 

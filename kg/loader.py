@@ -439,10 +439,12 @@ def _check_terms(graph: Graph, text: str, path: Path, limits: Limits) -> None:
                 kind = "literal" if isinstance(term, Literal) else "IRI"
                 raise LoadError(f"a {kind} is longer than the {limits.max_literal}-character limit "
                                 "(--max-literal)", path=path, line=_line_of(text, value[:40]))
-            if isinstance(term, URIRef) and _BAD_IRI.search(value):
-                raise LoadError(f"invalid IRI <{clean_line(value)[:80]}>: IRIs may not contain spaces, quotes, "
+            iri = str(term.datatype) if isinstance(term, Literal) and term.datatype else (
+                value if isinstance(term, URIRef) else "")
+            if iri and _BAD_IRI.search(iri):
+                raise LoadError(f"invalid IRI <{clean_line(iri)[:80]}>: IRIs may not contain spaces, quotes, "
                                 "angle or curly brackets, '|', '^', '`' or backslashes", path=path,
-                                line=_line_of(text, value))
+                                line=_line_of(text, iri))
             if _SURROGATE.search(value):
                 raise LoadError("a literal or IRI holds a lone surrogate (an escape such as \\uD800), "
                                 "which is not valid Unicode", path=path, line=_surrogate_line(text))

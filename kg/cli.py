@@ -6,6 +6,7 @@ import click
 
 from kg import __version__
 from kg.commands.validate import validate_command
+from kg.commands.viz import viz_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,6 +20,7 @@ def main() -> None:
 
 
 main.add_command(validate_command)
+main.add_command(viz_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

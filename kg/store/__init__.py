@@ -44,7 +44,9 @@ def resolve_query(spec: str, *, stdin: str | None = None) -> QuerySource:
     named = named_queries().get(spec)
     if named is not None:
         return QuerySource(named.text, f"query {named.name}", named)
-    if "{" in spec or spec.strip().upper().startswith(("SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "PREFIX", "BASE")):
+    words = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "PREFIX", "BASE", "INSERT", "DELETE", "LOAD", "CLEAR",
+             "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+    if "{" in spec or spec.strip().upper().startswith(words):
         return QuerySource(spec, "<inline query>")
     raise KgError(f"{spec!r} is not a file, a named query (see `kg query --list`) or SPARQL text")
 

@@ -52,7 +52,8 @@ class Backend(ABC):
         return [str(row[0]) for row in result.rows]
 
     def close(self) -> None:
-        """Release files or connections."""
+        """Release files or connections (nothing to release by default)."""
+        self.closed = True
 
     def __enter__(self) -> Backend:
         return self

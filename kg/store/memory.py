@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from rdflib import Dataset, Graph, URIRef
 
 from kg.store.base import Backend, Result
@@ -25,6 +27,11 @@ class MemoryBackend(Backend):
                 target.add(triple)
 
     def query(self, query: CheckedQuery) -> Result:
+        with warnings.catch_warnings():  # rdflib warns about its own use of a deprecated Dataset API
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return self._query(query)
+
+    def _query(self, query: CheckedQuery) -> Result:
         answer = self.dataset.query(query.text)
         if query.form == ASK:
             return Result(form=ASK, boolean=bool(answer.askAnswer))

@@ -38,7 +38,13 @@ def command_line(store: str | Path, *, host: str = "127.0.0.1", port: int = 7878
 
 
 def run(argv: list[str]) -> int:
-    """Run the server in the foreground until it exits or Ctrl-C; always reap the child."""
+    """Run the server in the foreground until it exits, Ctrl-C or SIGTERM; always stop and reap the child."""
+    import signal
+
+    def _stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _stop)
     process = subprocess.Popen(argv)
     try:
         return process.wait()
@@ -50,3 +56,5 @@ def run(argv: list[str]) -> int:
             process.kill()
             process.wait()
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -43,7 +43,7 @@ def check(text: str, *, source: str = "query") -> CheckedQuery:
             raise QueryError("SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ADD, MOVE, COPY) "
                              "is refused: kg query only reads. Load data with `kg load`.", path=source) from None
         found = re.search(r"found (.*?)\s+\(at char", str(exc))
-        detail = f"SPARQL syntax error: {exc.msg}" + (f", found {found.group(1)}" if found else "")
+        detail = "SPARQL syntax error in the part that starts here" + (f" ({found.group(1)})" if found else "")
         raise QueryError(detail, path=source, line=exc.lineno, column=exc.col) from None
     except Exception as exc:  # rdflib raises a few other types for bad prefixes and IRIs
         raise QueryError(f"SPARQL error: {exc}", path=source) from None

@@ -5,6 +5,9 @@ from __future__ import annotations
 import click
 
 from kg import __version__
+from kg.commands.load import load_command
+from kg.commands.query import query_command
+from kg.commands.serve import serve_command
 from kg.commands.validate import validate_command
 from kg.commands.viz import viz_command
 
@@ -21,6 +24,9 @@ def main() -> None:
 
 main.add_command(validate_command)
 main.add_command(viz_command)
+main.add_command(query_command)
+main.add_command(load_command)
+main.add_command(serve_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

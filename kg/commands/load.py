@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.commands.common import fail, handle_errors
+from kg.commands.common import fail, handle_errors, limit_options
 
 
 @click.command("load")
@@ -14,6 +14,7 @@ from kg.commands.common import fail, handle_errors
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="The store directory (created if new).")
 @click.option("--endpoint", metavar="URL", help="A SPARQL 1.1 Update endpoint (only this URL is contacted).")
 @click.option("--with-determinations", is_flag=True, help="Judge each case and store kg's determinations with it.")
+@limit_options
 @handle_errors
 def load_command(paths: tuple[Path, ...], store: Path | None, endpoint: str | None, with_determinations: bool) -> None:
     """Load case files (and the .ttl/.jsonld/.nt/.rdf files under DIRS) into a store or endpoint.

@@ -9,6 +9,7 @@ from kg.commands.load import load_command
 from kg.commands.query import query_command
 from kg.commands.serve import serve_command
 from kg.commands.validate import validate_command
+from kg.commands.viz import viz_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,6 +26,7 @@ main.add_command(validate_command)
 main.add_command(query_command)
 main.add_command(load_command)
 main.add_command(serve_command)
+main.add_command(viz_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,10 +23,10 @@ def main() -> None:
 
 
 main.add_command(validate_command)
-main.add_command(viz_command)
 main.add_command(query_command)
 main.add_command(load_command)
 main.add_command(serve_command)
+main.add_command(viz_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

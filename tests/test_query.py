@@ -164,6 +164,23 @@ def test_cli_refuses_sparql_update(update):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    "SELECT * FROM <http://example.org/data.ttl> WHERE { ?s ?p ?o }",
+    "SELECT * FROM NAMED <http://example.org/data.ttl> WHERE { GRAPH ?g { ?s ?p ?o } }",
+])
+def test_queries_that_would_reach_the_network_are_refused(query):
+    result = CliRunner().invoke(main, ["query", query])
+    assert result.exit_code == 2
+    assert "refused" in result.output and "Traceback" not in result.output
+
+
+def test_words_inside_names_and_strings_are_not_mistaken_for_keywords():
+    query = ('PREFIX kg: <https://w3id.org/kg-imr/ns#>\n'
+             'SELECT ?from WHERE { ?ed kg:effectiveFrom ?from . FILTER(?from != "FROM SERVICE") }')
+    assert len(run_query(query).rows) > 3
+
+
 def test_cli_syntax_error_names_line_and_column(tmp_path):
     bad = tmp_path / "bad.rq"
     bad.write_text("SELECT ?s\nWHERE {\n  ?s ?p\n}\n", encoding="utf-8")

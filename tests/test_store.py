@@ -109,6 +109,11 @@ def test_construct_and_ask_agree_across_backends(cases, store_dir, endpoint):
               run_query(construct, endpoint=endpoint).graph]
     assert len(graphs[0]) > 0
     assert set(graphs[0]) == set(graphs[1]) == set(graphs[2])
+    describe = "DESCRIBE <https://w3id.org/kg-imr/guideline/LSB-1>"
+    described = [run_query(describe, cases).graph, run_query(describe, store=store_dir).graph,
+                 run_query(describe, endpoint=endpoint).graph]
+    assert len(described[0]) >= 5
+    assert set(described[0]) == set(described[1]) == set(described[2])
     ask = "ASK { ?s <https://w3id.org/kg-imr/ns#caseNumber> \"SEED-2015\" }"
     assert run_query(ask, cases).boolean is run_query(ask, store=store_dir).boolean is \
         run_query(ask, endpoint=endpoint).boolean is True

@@ -62,6 +62,9 @@ def query_command(query: str | None, files: tuple[Path, ...], params: tuple[str,
     result = run_query(source, files, params=_params(params), store=store, endpoint=endpoint,
                        with_determinations=with_determinations)
     click.echo(render(result, fmt), nl=False)
+    if source.named and source.named.requires_determinations and not result.rows and (store or endpoint):
+        click.echo("note: this query reads kg's determinations; load the cases with "
+                   "`kg load --with-determinations` if the store has none", err=True)
 
 
 def _listing(queries: dict) -> str:

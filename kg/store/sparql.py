@@ -47,6 +47,13 @@ def check(text: str, *, source: str = "query") -> CheckedQuery:
         raise QueryError(detail, path=source, line=exc.lineno, column=exc.col) from None
     except Exception as exc:  # rdflib raises a few other types for bad prefixes and IRIs
         raise QueryError(f"SPARQL error: {exc}", path=source) from None
+    blank = _strip(text)
+    if _SERVICE.search(blank):
+        raise QueryError("SERVICE is refused: kg contacts no endpoint but the one you name with --endpoint",
+                         path=source)
+    if _FROM.search(blank):
+        raise QueryError("FROM / FROM NAMED is refused (rdflib would fetch the graph from the web); "
+                         "use GRAPH <name> { ... } to pick a graph", path=source)
     form = _FORMS.get(getattr(parsed[1], "name", ""), "")
     if not form:
         raise QueryError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query", path=source)
@@ -64,6 +71,8 @@ def _is_update(text: str) -> bool:
     return True
 
 
+_SERVICE = re.compile(r"(?<![:\w?$])SERVICE\b", re.IGNORECASE)
+_FROM = re.compile(r"(?<![:\w?$])FROM\b", re.IGNORECASE)
 _UPDATE_WORD = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
                           re.IGNORECASE | re.MULTILINE)
 

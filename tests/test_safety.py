@@ -119,6 +119,15 @@ def test_bundled_guidelines_ignore_tight_case_limits() -> None:
     assert code == 0, err
 
 
+@pytest.mark.parametrize("command", [["validate"], ["load", "--store", "{tmp}/store"], ["viz", "case"],
+                                     ["query", "ASK {}"]])
+def test_every_command_that_reads_case_files_takes_the_limit_flags(command: list[str], tmp_path: Path) -> None:
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    code, out, err = _cli(*args, "--max-triples", "20", str(GOOD))
+    assert code == 2, (out, err)
+    assert "20-triple limit (--max-triples)" in err and GOOD.name in err
+
+
 def test_graph_is_untouched_when_a_file_fails(tmp_path: Path) -> None:
     graph = load_rdf(GOOD)
     before = len(graph)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.commands.common import EXIT_OK, fail, handle_errors
+from kg.commands.common import EXIT_OK, fail, handle_errors, limit_options
 from kg.store.output import FORMATS
 
 
@@ -34,6 +34,7 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
               help="Also judge the case FILES and query kg's determinations (in memory).")
 @click.option("--list", "list_queries", is_flag=True, help="List the shipped named queries and exit.")
 @click.option("--show", is_flag=True, help="Print the SPARQL text of the query (after binding) and exit.")
+@limit_options
 @handle_errors
 def query_command(query: str | None, files: tuple[Path, ...], params: tuple[str, ...], fmt: str,
                   store: Path | None, endpoint: str | None, with_determinations: bool, list_queries: bool,

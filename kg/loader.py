@@ -222,15 +222,16 @@ def _lexical_forms_kept(keep: bool) -> Iterator[None]:
     rdflib normally rewrites a literal to its canonical form, so "2015-07-15T10:00:00"^^xsd:date
     would silently become "2015-07-15" and no data-quality shape could see the ill-typed value.
     """
-    if not keep:
-        yield
-        return
-    previous = rdflib.NORMALIZE_LITERALS
-    rdflib.NORMALIZE_LITERALS = False
-    try:
-        yield
-    finally:
-        rdflib.NORMALIZE_LITERALS = previous
+    with _NORMALIZE_LOCK:  # rdflib's switch is process-wide: one parse at a time flips it
+        previous = rdflib.NORMALIZE_LITERALS
+        rdflib.NORMALIZE_LITERALS = not keep and previous
+        try:
+            yield
+        finally:
+            rdflib.NORMALIZE_LITERALS = previous
+
+
+_NORMALIZE_LOCK = threading.RLock()
 
 
 # --- time box ------------------------------------------------------------------------------

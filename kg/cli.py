@@ -8,6 +8,7 @@ from kg import __version__
 from kg.commands.load import load_command
 from kg.commands.query import query_command
 from kg.commands.serve import serve_command
+from kg.commands.topics import topics_command
 from kg.commands.validate import validate_command
 from kg.commands.viz import viz_command
 
@@ -26,6 +27,7 @@ main.add_command(validate_command)
 main.add_command(query_command)
 main.add_command(load_command)
 main.add_command(serve_command)
+main.add_command(topics_command)
 main.add_command(viz_command)
 
 

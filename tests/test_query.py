@@ -128,11 +128,17 @@ def test_requests_no_guideline_addresses(cases, tmp_path):
     orphan = tmp_path / "orphan.ttl"
     orphan.write_text("""@prefix kg: <https://w3id.org/kg-imr/ns#> . @prefix g: <https://w3id.org/kg-imr/guideline/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-<urn:case:orphan> a kg:Case ; kg:caseNumber "ORPHAN-1" ; kg:hasRequest <urn:case:orphan#r> .
-<urn:case:orphan#r> a kg:Request ; kg:topic g:HipXRay ; kg:requestDate "2015-01-05"^^xsd:date .
+<urn:case:orphan> a kg:Case ; kg:caseNumber "ORPHAN-1" ;
+    kg:hasRequest <urn:case:orphan#unknown>, <urn:case:orphan#too-early>, <urn:case:orphan#covered> .
+<urn:case:orphan#unknown> a kg:Request ; kg:topic g:NoSuchTreatment ; kg:requestDate "2015-01-05"^^xsd:date .
+<urn:case:orphan#too-early> a kg:Request ; kg:topic g:LumbarSympatheticBlock ;
+    kg:requestDate "2001-01-05"^^xsd:date .
+<urn:case:orphan#covered> a kg:Request ; kg:topic g:LumbarSympatheticBlock ;
+    kg:requestDate "2015-01-05"^^xsd:date .
 """, encoding="utf-8")
     found = rows(run_query("requests-without-guideline", [*cases, orphan]))
-    assert [(r["caseNumber"], r["topic"]) for r in found] == [("ORPHAN-1", str(G.HipXRay))]
+    assert sorted((r["caseNumber"], r["topic"], r["referenceDate"]) for r in found) == [
+        ("ORPHAN-1", str(G.LumbarSympatheticBlock), "2001-01-05"), ("ORPHAN-1", str(G.NoSuchTreatment), "2015-01-05")]
 
 
 def test_string_parameters_are_bound_as_values_not_pasted(repo_root):

@@ -40,7 +40,7 @@ from kg.namespaces import KG, RDF, RDFS, SH, SKOS
 
 _STATUS = {KG.NotDocumented: NOT_DOCUMENTED, KG.Unmet: UNMET}
 _SEVERITY_ORDER = {NOT_DOCUMENTED: 2, UNMET: 1, MET: 0}
-_CHRONIC_DAYS = 90  # three months from injury (8 CCR 9792.20); see kg:ChronicPhase
+_CHRONIC_MONTHS = 3  # whole months from injury (8 CCR 9792.20); the same rule is in shapes/procedural.ttl
 # Links from a case to the nodes that hang off it, for mapping data-quality findings to items.
 _CASE_LINKS = (KG.hasRequest, KG.applicant, KG.injury, KG.diagnosis, KG.priorTreatment, KG.finding)
 _REQUEST_LINKS = (KG.urDecision, KG.imrDecision, KG.concurrentCare)
@@ -205,7 +205,8 @@ def case_phase(data: Graph, request: Node, on: dt.date) -> Node | None:
     injured = _date(data.value(injury, KG.injuryDate)) if injury is not None else None
     if injured is None or injured > on:
         return None
-    return KG.ChronicPhase if (on - injured).days >= _CHRONIC_DAYS else KG.AcutePhase
+    months = (on.year - injured.year) * 12 + on.month - injured.month - (1 if on.day < injured.day else 0)
+    return KG.ChronicPhase if months >= _CHRONIC_MONTHS else KG.AcutePhase
 
 
 def edition_in_force(data: Graph, edition: Node, on: dt.date) -> bool:

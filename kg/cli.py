@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from kg import __version__
+from kg.commands.eval import eval_command
+from kg.commands.extract import extract_command
 from kg.commands.load import load_command
 from kg.commands.query import query_command
 from kg.commands.serve import serve_command
@@ -24,6 +26,8 @@ def main() -> None:
 
 
 main.add_command(validate_command)
+main.add_command(extract_command)
+main.add_command(eval_command)
 main.add_command(query_command)
 main.add_command(load_command)
 main.add_command(serve_command)

@@ -40,7 +40,7 @@ from kg.namespaces import KG, RDF, RDFS, SH, SKOS
 
 _STATUS = {KG.NotDocumented: NOT_DOCUMENTED, KG.Unmet: UNMET}
 _SEVERITY_ORDER = {NOT_DOCUMENTED: 2, UNMET: 1, MET: 0}
-_CHRONIC_DAYS = 90  # three months from injury (8 CCR 9792.20); see kg:ChronicPhase
+_CHRONIC_MONTHS = 3  # whole months from injury (8 CCR 9792.20); the same rule is in shapes/procedural.ttl
 # Links from a case to the nodes that hang off it, for mapping data-quality findings to items.
 _CASE_LINKS = (KG.hasRequest, KG.applicant, KG.injury, KG.diagnosis, KG.priorTreatment, KG.finding)
 _REQUEST_LINKS = (KG.urDecision, KG.imrDecision, KG.concurrentCare)
@@ -133,16 +133,12 @@ def _determine(data: Graph, shapes: Graph, index: _ShapeIndex, request: Node,
     if topic is None or ref_date is None:
         return Determination(outcome=UNDETERMINED, findings=("The request lacks a topic or a date.",), **base)
 
-    phase = case_phase(data, request, ref_date)
-    rec = governing_recommendation(data, topic, ref_date, phase=phase)
+    rec = governing_recommendation(data, topic, ref_date, phase=case_phase(data, request, ref_date))
     if rec is None:
-        why = (f"No guideline in kg's graph addresses {topic_label} for a decision dated "
-               f"{ref_date.isoformat()}")
-        if phase is not None and governing_recommendation(data, topic, ref_date) is not None:
-            why += (f" in the {_label(data, phase)} phase (the guidelines kg has for it apply to another "
-                    "phase, e.g. the Chronic Pain guidelines to chronic pain only)")
-        return Determination(outcome=UNDETERMINED, reference_date=ref_date.isoformat(),
-                             findings=(why + ".",), **base)
+        return Determination(
+            outcome=UNDETERMINED, reference_date=ref_date.isoformat(),
+            findings=(f"No guideline in kg's graph addresses {topic_label} for a decision dated "
+                      f"{ref_date.isoformat()}.",), **base)
     governing = describe_recommendation(data, rec)
     criteria: list[CriterionResult] = []
     unchecked: list[str] = []
@@ -176,11 +172,13 @@ def _determine(data: Graph, shapes: Graph, index: _ShapeIndex, request: Node,
 def governing_recommendation(data: Graph, topic: Node, on: dt.date, *, phase: Node | None = None) -> Node | None:
     """The recommendation the evidence hierarchy puts first for ``topic`` on date ``on``.
 
-    Among recommendations about the topic whose edition is in force on the date and whose
-    document (or the recommendation itself) applies to the case's phase (``phase`` None = not
-    known, every phase applies), the one from the guideline with the lowest evidence rank (the
-    MTUS before ODG); among those, one limited to the case's phase before a general one; ties
-    broken by IRI so the choice is stable.
+    Among recommendations about the topic whose edition is in force on the date, the one from
+    the guideline with the lowest evidence rank (the MTUS before ODG). Within a rank, the case's
+    phase (``phase``; None = unknown) orders them: a recommendation limited to that phase first,
+    then one for any phase, and one limited to another phase last. A phase never removes an MTUS
+    recommendation: in the dev letters reviewers decided 70 of 194 acute-phase items under the
+    Chronic Pain guidelines when no body-part chapter addressed the treatment. Ties are broken by
+    IRI so the choice is stable.
     """
     candidates: list[tuple[int, int, str, Node]] = []
     for rec in data.subjects(KG.aboutTopic, topic):
@@ -189,12 +187,13 @@ def governing_recommendation(data: Graph, topic: Node, on: dt.date, *, phase: No
             continue
         document = data.value(edition, KG.editionOf)
         limited = data.value(rec, KG.appliesToPhase) or data.value(document, KG.appliesToPhase)
-        if phase is not None and limited is not None and limited != phase:
-            continue
+        if limited is None or phase is None:
+            fit = 1
+        else:
+            fit = 0 if limited == phase else 2
         guideline = data.value(document, KG.guideline)
         rank = data.value(data.value(guideline, KG.evidenceLevel), KG.rank)
-        specific = 0 if (limited is not None and limited == phase) else 1
-        candidates.append((int(rank.toPython()) if isinstance(rank, Literal) else 99, specific, str(rec), rec))
+        candidates.append((int(rank.toPython()) if isinstance(rank, Literal) else 99, fit, str(rec), rec))
     return min(candidates)[3] if candidates else None
 
 
@@ -205,7 +204,8 @@ def case_phase(data: Graph, request: Node, on: dt.date) -> Node | None:
     injured = _date(data.value(injury, KG.injuryDate)) if injury is not None else None
     if injured is None or injured > on:
         return None
-    return KG.ChronicPhase if (on - injured).days >= _CHRONIC_DAYS else KG.AcutePhase
+    months = (on.year - injured.year) * 12 + on.month - injured.month - (1 if on.day < injured.day else 0)
+    return KG.ChronicPhase if months >= _CHRONIC_MONTHS else KG.AcutePhase
 
 
 def edition_in_force(data: Graph, edition: Node, on: dt.date) -> bool:

@@ -175,6 +175,15 @@ class KG(DefinedNamespace):
     dataQualityFinding: object
     agreesWithIMR: object
     message: object
+    # letters in (kg extract)
+    originalQuantity: object
+    authorizedQuantity: object
+    originalRequestText: object
+    authorizedText: object
+    dateAssigned: object
+    applicationReceived: object
+    reviewerLicensure: object
+    testResult: object
     # --- added for meds ---
     IngredientScheme: object
     ingredient: object

@@ -40,7 +40,8 @@ CASE_PREDICATES = frozenset(URIRef(_KG + name) for name in (
     "painRelief currentMedication workStatus hasRequest topic requestText quantity unit bodyRegion "
     "laterality requestDate concurrentCare planned urDecision imrDecision decisionDate urOutcome "
     "imrOutcome reviewerSpecialty cites citedNoEvidence citesGuideline citesDocument citesEdition "
-    "locator citationText "
+    "locator citationText originalQuantity authorizedQuantity originalRequestText authorizedText "
+    "dateAssigned applicationReceived reviewerLicensure testResult "
     "ingredient daysSupply dosesPerDay"
 ).split())
 

@@ -89,7 +89,12 @@ def test_odg_only_topics_are_those_the_mtus_is_silent_on():
     assert G.LumbarSympatheticBlock not in topics
 
 
-def test_ur_conflict_query_agrees_with_the_procedural_shape(cases):
+def test_ur_conflict_query_agrees_with_the_procedural_shape(cases, tmp_path):
+    acute = tmp_path / "acute.ttl"  # injured a month before the UR: the shape and the query must still agree
+    acute.write_text((cases[-1]).read_text(encoding="utf-8")
+                     .replace('"2010-08-25"^^xsd:date', '"2015-06-20"^^xsd:date')
+                     .replace('"SEED-2015"', '"ACUTE-2015"').replace("case/seed#", "case/acute#"), encoding="utf-8")
+    cases = [*cases, acute]
     by_sparql = {str(n) for n in column(run_query("ur-non-mtus-where-mtus-applies", cases), "caseNumber")}
     by_shacl = {c.case_number for c in validate(*cases) for i in c.items
                 if any(x.type == "non-mtus-where-mtus-applies" for x in i.conflicts)}
@@ -128,11 +133,17 @@ def test_requests_no_guideline_addresses(cases, tmp_path):
     orphan = tmp_path / "orphan.ttl"
     orphan.write_text("""@prefix kg: <https://w3id.org/kg-imr/ns#> . @prefix g: <https://w3id.org/kg-imr/guideline/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-<urn:case:orphan> a kg:Case ; kg:caseNumber "ORPHAN-1" ; kg:hasRequest <urn:case:orphan#r> .
-<urn:case:orphan#r> a kg:Request ; kg:topic g:HipXRay ; kg:requestDate "2015-01-05"^^xsd:date .
+<urn:case:orphan> a kg:Case ; kg:caseNumber "ORPHAN-1" ;
+    kg:hasRequest <urn:case:orphan#unknown>, <urn:case:orphan#too-early>, <urn:case:orphan#covered> .
+<urn:case:orphan#unknown> a kg:Request ; kg:topic g:NoSuchTreatment ; kg:requestDate "2015-01-05"^^xsd:date .
+<urn:case:orphan#too-early> a kg:Request ; kg:topic g:LumbarSympatheticBlock ;
+    kg:requestDate "2001-01-05"^^xsd:date .
+<urn:case:orphan#covered> a kg:Request ; kg:topic g:LumbarSympatheticBlock ;
+    kg:requestDate "2015-01-05"^^xsd:date .
 """, encoding="utf-8")
     found = rows(run_query("requests-without-guideline", [*cases, orphan]))
-    assert [(r["caseNumber"], r["topic"]) for r in found] == [("ORPHAN-1", str(G.HipXRay))]
+    assert sorted((r["caseNumber"], r["topic"], r["referenceDate"]) for r in found) == [
+        ("ORPHAN-1", str(G.LumbarSympatheticBlock), "2001-01-05"), ("ORPHAN-1", str(G.NoSuchTreatment), "2015-01-05")]
 
 
 def test_string_parameters_are_bound_as_values_not_pasted(repo_root):

@@ -11,7 +11,7 @@ from kg.engine import run_shacl
 from kg.knowledge import Knowledge, bundled_knowledge
 from kg.loader import load_rdf
 from kg.model import CaseResult
-from kg.prepare import data_graph, split_case
+from kg.prepare import data_graph, decision_graph, split_case
 
 
 def validate(*sources: str | Path | Graph, knowledge: Knowledge | None = None,
@@ -39,9 +39,9 @@ def validate(*sources: str | Path | Graph, knowledge: Knowledge | None = None,
 def validate_graph(case: Graph, knowledge: Knowledge, *, file: str = "", engine: str = "pyshacl") -> list[CaseResult]:
     """Judge one case graph (pure apart from the SHACL engine call)."""
     clean, quarantined = split_case(case, knowledge.guidelines)
-    data = data_graph(clean, knowledge.guidelines)
+    data = data_graph(clean, knowledge.guidelines, knowledge.shapes)
     report = run_shacl(data, knowledge.shapes, engine=engine)
-    results = decide(data, knowledge.shapes, report, file=file)
+    results = decide(decision_graph(clean, knowledge.guidelines), knowledge.shapes, report, file=file)
     if quarantined:
         note = (f"{len(quarantined)} triple(s) in the case file describe kg's own guideline, ontology "
                 "or shape terms; they were quarantined and did not affect any determination.")

@@ -41,6 +41,13 @@ def validate_graph(case: Graph, knowledge: Knowledge, *, file: str = "", engine:
     clean, quarantined = split_case(case, knowledge.guidelines)
     data = data_graph(clean, knowledge.guidelines, knowledge.shapes)
     report = run_shacl(data, knowledge.shapes, engine=engine)
+    return finish_case(clean, quarantined, report, knowledge, file=file)
+
+
+def finish_case(clean: Graph, quarantined: list[tuple], report: Graph, knowledge: Knowledge, *,
+                file: str = "") -> list[CaseResult]:
+    """Decide one case file from its clean facts and its validation report (shared by the
+    single-file path and batch runs, so both decide identically)."""
     results = decide(decision_graph(clean, knowledge.guidelines), knowledge.shapes, report, file=file)
     if quarantined:
         note = (f"{len(quarantined)} triple(s) in the case file describe kg's own guideline, ontology "

@@ -236,16 +236,18 @@ def _run_dask(tasks: list[list[str]], engine: str, address: str) -> Iterator[Fil
     except Exception as exc:  # noqa: BLE001 - any connection failure is one line
         raise KgError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     try:
-        window = 3 * max(1, sum(client.nthreads().values()))
-        queue = iter(tasks)
-        futures = [client.submit(judge_files, t, engine, pure=False) for t in _take(queue, window)]
-        stream = as_completed(futures)
-        for fut in stream:
-            yield from fut.result()
-            fut.release()
-            nxt = next(queue, None)
-            if nxt is not None:
-                stream.add(client.submit(judge_files, nxt, engine, pure=False))
+        with client.as_current():
+            window = 3 * max(1, sum(client.nthreads().values()))
+            queue = iter(tasks)
+            futures = [client.submit(judge_files, t, engine, pure=False) for t in _take(queue, window)]
+            stream = as_completed(futures)
+            for fut in stream:
+                outcomes = fut.result()
+                fut.release()
+                nxt = next(queue, None)
+                if nxt is not None:
+                    stream.add(client.submit(judge_files, nxt, engine, pure=False))
+                yield from outcomes
     finally:
         client.close()
 

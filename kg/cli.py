@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from kg import __version__
+from kg.commands.synth import synth_command
 from kg.commands.validate import validate_command
 
 
@@ -19,6 +20,7 @@ def main() -> None:
 
 
 main.add_command(validate_command)
+main.add_command(synth_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -84,7 +84,6 @@ class _Facts:
 
 def topic_plans(guidelines: Graph, shapes: Graph) -> list[TopicPlan]:
     """Every topic of the guideline graph that kg can decide, with its checks (stable order)."""
-    from kg.decide import governing_recommendation
 
     checks_by_criterion: dict[Node, list[Check]] = {}
     for shape, criterion in shapes.subject_objects(KG.checksCriterion):
@@ -265,7 +264,8 @@ def _request(rng: random.Random, number: int, plan: TopicPlan, facts: _Facts, gu
     upheld = (not necessary) != (rng.random() < RECORDED_NOISE)
     body.append(f"    kg:urDecision [ a kg:URDecision ; kg:decisionDate \"{ur_date.isoformat()}\"^^xsd:date ;"
                 f" kg:urOutcome kg:Denied ; kg:cites {cite} ] ;")
-    body.append(f"    kg:imrDecision [ a kg:IMRDecision ; kg:imrOutcome {'kg:Upheld' if upheld else 'kg:Overturned'} ] .")
+    imr = "kg:Upheld" if upheld else "kg:Overturned"
+    body.append(f"    kg:imrDecision [ a kg:IMRDecision ; kg:imrOutcome {imr} ] .")
     return "\n".join(body) + "\n"
 
 

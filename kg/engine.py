@@ -263,8 +263,13 @@ def translate_components(shapes: Graph) -> Graph:
                 text = str(message).replace("{$" + name + "}", str(value))
                 out.add((constraint, SH.message, Literal(text)))
     for component in list(out.subjects(RDF.type, SH.ConstraintComponent)):
-        for triple in list(out.triples((component, None, None))):
-            out.remove(triple)
+        todo = [component]
+        while todo:  # the component with its parameter and validator nodes
+            node = todo.pop()
+            for triple in list(out.triples((node, None, None))):
+                out.remove(triple)
+                if isinstance(triple[2], BNode):
+                    todo.append(triple[2])
     return out
 
 

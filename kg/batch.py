@@ -146,7 +146,7 @@ def _pack(loaded: list[tuple[str, Graph, list[tuple]]],
 def _split_report(report: Graph, owner: dict[Node, int], back: list[dict[BNode, BNode]]) -> list[Graph]:
     """One report graph per file: each result goes to the file owning its focus node (else its
     value); a result owned by no file (about guideline nodes only) goes to every file."""
-    parts = [Graph() for _ in back]
+    parts = [Graph(bind_namespaces="none") for _ in back]
     heads = [BNode() for _ in back]
     for part, head in zip(parts, heads, strict=True):
         part.add((head, RDF.type, SH.ValidationReport))

@@ -286,14 +286,16 @@ class RudofEngine(Engine):
         self._pyrudof = pyrudof
         self._rudof = pyrudof.Rudof(pyrudof.RudofConfig())
         self._shapes_text = translate_components(shapes).serialize(format="turtle")
+        self._shapes_loaded = False
 
     def validate(self, data: Graph) -> Graph:
         rudof, pr = self._rudof, self._pyrudof
         skolem = _Skolem()
         rudof.reset_data()
         rudof.read_data(skolem.ntriples(data), format=pr.RDFFormat.NTriples)
-        rudof.reset_shacl()
-        rudof.read_shacl(self._shapes_text)
+        if not self._shapes_loaded:
+            rudof.read_shacl(self._shapes_text)
+            self._shapes_loaded = True
         rudof.validate_shacl()
         text = rudof.serialize_shacl_validation_results(format=pr.ResultShaclValidationFormat.NTriples)
         return skolem.restore(Graph().parse(data=text, format="nt"))

@@ -232,36 +232,22 @@ def translate_components(shapes: Graph) -> Graph:
     for prefix, ns in shapes.namespaces():
         out.bind(prefix, ns)
     out += shapes
-    components: dict[URIRef, tuple[Node, str, str, Node | None]] = {}
-    for component in shapes.subjects(RDF.type, SH.ConstraintComponent):
-        param = shapes.value(component, SH.parameter)
-        path = shapes.value(param, SH.path) if param is not None else None
-        validator = shapes.value(component, SH.validator)
-        ask = shapes.value(validator, SH.ask) if validator is not None else None
-        if path is None or ask is None or len(list(shapes.objects(component, SH.parameter))) != 1:
+    for component in sorted(shapes.subjects(RDF.type, SH.ConstraintComponent), key=str):
+        params: list[tuple[URIRef, bool]] = []
+        for param in shapes.objects(component, SH.parameter):
+            path = shapes.value(param, SH.path)
+            if not isinstance(path, URIRef):
+                raise EngineUnavailable(f"rudof: constraint component {component} has a parameter without a path")
+            params.append((path, shapes.value(param, SH.optional) == Literal(True)))
+        validators = [shapes.value(component, prop) for prop in (SH.validator, SH.nodeValidator,
+                                                                  SH.propertyValidator)]
+        validators = [v for v in validators if v is not None]
+        ask = shapes.value(validators[0], SH.ask) if len(validators) == 1 else None
+        if not params or ask is None or not str(ask).strip().upper().startswith("ASK"):
             raise EngineUnavailable(f"rudof: cannot translate constraint component {component} "
-                                    "(kg translates single-parameter ASK validators only)")
-        components[path] = (component, str(ask), query_prefixes(shapes, validator),
-                            shapes.value(validator, SH.message))
-    for path, (component, ask, prefixes, message) in components.items():
-        name = str(path).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-        for shape, value in list(shapes.subject_objects(path)):
-            if (shape, RDF.type, SH.ConstraintComponent) in shapes:
-                continue
-            body = ask.strip()
-            if not body.upper().startswith("ASK"):
-                raise EngineUnavailable(f"rudof: validator of {component} is not an ASK query")
-            where = body[3:].strip()
-            where = _VAR.sub(lambda m, v=value, n=name: _sparql_term(v) if m.group(1) == n else m.group(0), where)
-            select = f"{prefixes}\nSELECT $this WHERE {{ FILTER NOT EXISTS {where} }}"
-            constraint = BNode()
-            out.remove((shape, path, value))
-            out.add((shape, SH.sparql, constraint))
-            out.add((constraint, RDF.type, SH.SPARQLConstraint))
-            out.add((constraint, SH.select, Literal(select)))
-            if message is not None:
-                text = str(message).replace("{$" + name + "}", str(value))
-                out.add((constraint, SH.message, Literal(text)))
+                                    "(kg translates components with one sh:SPARQLAskValidator only)")
+        _translate_uses(shapes, out, sorted(params), str(ask).strip()[3:].strip(),
+                        query_prefixes(shapes, validators[0]), shapes.value(validators[0], SH.message))
     for component in list(out.subjects(RDF.type, SH.ConstraintComponent)):
         todo = [component]
         while todo:  # the component with its parameter and validator nodes
@@ -271,6 +257,43 @@ def translate_components(shapes: Graph) -> Graph:
                 if isinstance(triple[2], BNode):
                     todo.append(triple[2])
     return out
+
+
+def _translate_uses(shapes: Graph, out: Graph, params: list[tuple[URIRef, bool]], where: str, prefixes: str,
+                    message: Node | None) -> None:
+    """Replace each use of one component (a shape with values for all its mandatory parameters;
+    one constraint per combination of values) by a SELECT constraint; unset optional parameters
+    stay unbound variables, as in SHACL-SPARQL."""
+    import itertools
+
+    mandatory = [path for path, optional in params if not optional]
+    holders = set.intersection(*(set(shapes.subjects(path, None)) for path in mandatory)) if mandatory else \
+        set().union(*(set(shapes.subjects(path, None)) for path, _ in params))
+    for shape in sorted(holders, key=str):
+        if (shape, RDF.type, SH.ConstraintComponent) in shapes:
+            continue
+        present = [(path, sorted(shapes.objects(shape, path), key=str)) for path, _ in params]
+        present = [(path, values) for path, values in present if values]
+        for combo in itertools.product(*(values for _path, values in present)):
+            binding = {_local_name(path): value for (path, _values), value in zip(present, combo, strict=True)}
+            body = _VAR.sub(lambda m, b=binding: _sparql_term(b[m.group(1)]) if m.group(1) in b else m.group(0),
+                            where)
+            constraint = BNode()
+            out.add((shape, SH.sparql, constraint))
+            out.add((constraint, RDF.type, SH.SPARQLConstraint))
+            out.add((constraint, SH.select, Literal(f"{prefixes}\nSELECT $this WHERE {{ FILTER NOT EXISTS {body} }}")))
+            if message is not None:
+                text = str(message)
+                for name, value in binding.items():
+                    text = text.replace("{$" + name + "}", str(value))
+                out.add((constraint, SH.message, Literal(text)))
+        for path, values in present:
+            for value in values:
+                out.remove((shape, path, value))
+
+
+def _local_name(iri: URIRef) -> str:
+    return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 class RudofEngine(Engine):

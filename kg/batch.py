@@ -200,8 +200,12 @@ def _run_pool(tasks: list[list[str]], engine: str, jobs: int) -> Iterator[FileOu
     from kg.knowledge import bundled_knowledge
     from kg.prepare import reachable_guidelines
 
-    kb = bundled_knowledge()  # loaded before the fork: workers inherit it
+    kb = bundled_knowledge()  # loaded and analysed before the fork: workers inherit it
     reachable_guidelines(kb.guidelines, kb.shapes)
+    if engine != "pyshacl":
+        from kg.engine import split_fragile
+
+        split_fragile(kb.shapes)
     context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         yield from _windowed(tasks, lambda task: pool.submit(judge_files, task, engine), 3 * jobs,

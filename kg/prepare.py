@@ -160,8 +160,11 @@ def _query_predicates(text: str) -> set[URIRef] | None:
                 for t in triples:
                     if len(t) == 3:
                         path(t[1])
-            for value in node.values():
-                walk(value)
+            for key in list(node.keys()):  # raw and translated (rdflib translates lazily)
+                raw, resolved = dict.get(node, key), getattr(node, key, None)
+                walk(raw)
+                if resolved is not raw:
+                    walk(resolved)
         elif isinstance(node, (list, tuple, set)):
             for value in node:
                 walk(value)

@@ -108,3 +108,50 @@ def test_rudof_needs_the_component_translation() -> None:
 def test_unknown_engine_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown SHACL engine"):
         get_engine("jena", bundled_knowledge().shapes)
+
+
+MINIMAL_SHAPES = """@prefix kg: <https://w3id.org/kg-imr/ns#> . @prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix ex: <http://example.org/> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+ex: a owl:Ontology ; sh:declare [ sh:prefix "kg" ; sh:namespace "https://w3id.org/kg-imr/ns#"^^xsd:anyURI ] .
+ex:C a sh:ConstraintComponent ; sh:parameter [ sh:path ex:minMonths ] ;
+  sh:validator [ a sh:SPARQLAskValidator ; sh:message "too soon" ; sh:prefixes ex: ;
+    sh:ask \"\"\"ASK { $this kg:requestDate ?rd . ?case kg:hasRequest $this ; kg:injury/kg:injuryDate ?inj .
+      FILTER(((YEAR(?rd) - YEAR(?inj)) * 12 + MONTH(?rd) - MONTH(?inj) - IF(DAY(?rd) < DAY(?inj), 1, 0))
+             >= $minMonths) }\"\"\" ] .
+ex:S a sh:PropertyShape ; sh:targetNode ex:T ; sh:path [ sh:inversePath kg:topic ] ; sh:node [ ex:minMonths 1 ] .
+"""
+MINIMAL_DATA = """@prefix kg: <https://w3id.org/kg-imr/ns#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <http://example.org/> .
+ex:case kg:hasRequest ex:req ; kg:injury ex:inj .
+ex:inj kg:injuryDate "2016-12-12"^^xsd:date .
+ex:req kg:topic ex:T ; kg:requestDate "2017-01-02"^^xsd:date .
+"""
+
+
+def test_fragile_arithmetic_is_detected() -> None:
+    from kg.engine import fragile_arithmetic
+
+    assert fragile_arithmetic("SELECT * { FILTER((?a - ?b) * 12 >= 1) }")
+    assert fragile_arithmetic("SELECT * { FILTER(?a - ?b - ?c >= 1) }")
+    assert fragile_arithmetic("ASK { FILTER EXISTS { ?x ?p ?y FILTER(?a - 1 + ?c > 0) } }")
+    assert not fragile_arithmetic("SELECT * { FILTER(?a - ?b >= 1) }")
+    assert not fragile_arithmetic("SELECT * { FILTER(?a + ?b + ?c >= 1) }")
+
+
+@pytest.mark.parametrize("engine", OTHER_ENGINES)
+def test_regression_month_arithmetic_runs_on_pyshacl(engine: str) -> None:
+    """rudof 0.3.35 and pyshacl-turbo 0.6.5 evaluate ``(y2 - y1) * 12 + m2 - m1 - IF(...)`` so that
+    0 whole months pass a 1-month minimum (found on the imaging 'too soon' fixtures). kg routes
+    such shapes to pySHACL, so the violation is reported whatever the engine."""
+    from rdflib import Graph
+
+    from kg.engine import SplitEngine, split_fragile
+
+    shapes = Graph().parse(data=MINIMAL_SHAPES, format="turtle")
+    data = Graph().parse(data=MINIMAL_DATA, format="turtle")
+    assert [str(s) for s in split_fragile(shapes)[2]] == ["http://example.org/S"]
+    want = _report_keys(naive_pyshacl(data, shapes))
+    assert len(want) == 1
+    assert _report_keys(get_engine(engine, shapes).validate(data)) == want
+    assert isinstance(get_engine(engine, shapes), SplitEngine)

@@ -6,7 +6,9 @@ import click
 
 from kg import __version__
 from kg.commands.synth import synth_command
+from kg.commands.topics import topics_command
 from kg.commands.validate import validate_command
+from kg.commands.viz import viz_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,6 +23,8 @@ def main() -> None:
 
 main.add_command(validate_command)
 main.add_command(synth_command)
+main.add_command(topics_command)
+main.add_command(viz_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -114,6 +114,11 @@ class KG(DefinedNamespace):
     dataQualityFinding: object
     agreesWithIMR: object
     message: object
+    # --- added for meds ---
+    IngredientScheme: object
+    ingredient: object
+    daysSupply: object
+    dosesPerDay: object
 
 
 KGC = Namespace("https://w3id.org/kg-imr/components#")

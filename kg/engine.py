@@ -416,6 +416,20 @@ def fragile_arithmetic(text: str) -> bool:
 _SPLIT_CACHE: dict[int, tuple[Graph, int, tuple[Graph, Graph, list[Node]]]] = {}
 
 
+_SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
+
+
+def needs_reference_engine(text: str) -> bool:
+    """Whether a shape's query must run on pySHACL: arithmetic the Rust engines get wrong
+    (:func:`fragile_arithmetic`), or a sub-SELECT. SHACL-SPARQL forbids sub-SELECTs that do not
+    project the pre-bound variables; pyshacl-turbo refuses the whole shapes graph over one
+    (``Every SELECT in a SPARQL constraint must project ?this``), pySHACL runs it."""
+    body = text.strip()
+    nested = len(_SELECT.findall(body)) - (1 if re.search(r"^\s*(PREFIX[^\n]*\n\s*)*SELECT\b", body,
+                                                         re.IGNORECASE) else 0)
+    return nested > 0 or fragile_arithmetic(text)
+
+
 def split_fragile(shapes: Graph) -> tuple[Graph, Graph, list[Node]]:
     """Cached :func:`_split_fragile` (the query analysis is paid once per process, or once
     before the batch workers fork)."""
@@ -433,7 +447,7 @@ def _split_fragile(shapes: Graph) -> tuple[Graph, Graph, list[Node]]:
     for component in shapes.subjects(RDF.type, SH.ConstraintComponent):
         texts = [str(t) for v in shapes.objects(component, None) for p in (SH.ask, SH.select)
                  for t in shapes.objects(v, p)]
-        if any(fragile_arithmetic(query_prefixes(shapes, v) + "\n" + t)
+        if any(needs_reference_engine(query_prefixes(shapes, v) + "\n" + t)
                for v in shapes.objects(component, None) for p in (SH.ask, SH.select)
                for t in [str(x) for x in shapes.objects(v, p)]) and texts:
             fragile_params.update(shapes.value(param, SH.path) for param in shapes.objects(component, SH.parameter))
@@ -454,7 +468,7 @@ def _split_fragile(shapes: Graph) -> tuple[Graph, Graph, list[Node]]:
                 _s, p, o = triple
                 if p in fragile_params:
                     risky = True
-                if p in (SH.select, SH.ask) and fragile_arithmetic(query_prefixes(shapes, node) + "\n" + str(o)):
+                if p in (SH.select, SH.ask) and needs_reference_engine(query_prefixes(shapes, node) + "\n" + str(o)):
                     risky = True
                 if isinstance(o, BNode):
                     todo.append(o)

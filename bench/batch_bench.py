@@ -76,10 +76,13 @@ def worker(mode: str, corpus: Path, n: int, jobs: int, out: Path) -> None:
             report = naive_pyshacl(data_graph(clean, kb.guidelines), kb.shapes)
             outcomes.append(FileOutcome(str(path), tuple(finish_case(clean, quarantined, report, kb,
                                                                      file=str(path)))))
-    else:
-        outcomes = list(validate_many(files, jobs=jobs, engine=mode))
+    else:  # streamed: only the determination lines are kept, as a caller writing jsonl would
+        outcomes = None
+        lines = []
+        for outcome in validate_many(files, jobs=jobs, engine=mode):
+            lines.extend(_determination_lines([outcome]))
     elapsed = time.perf_counter() - t0
-    lines = sorted(_determination_lines(outcomes))
+    lines = sorted(_determination_lines(outcomes)) if outcomes is not None else sorted(lines)
     out.write_text(json.dumps({"mode": mode, "n": len(files), "seconds": elapsed, "peak_mb": _peak_rss_mb(),
                                "determinations": lines}), encoding="utf-8")
 

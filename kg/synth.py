@@ -279,8 +279,15 @@ def _icd(guidelines: Graph, concept: Node, rng: random.Random) -> str | None:
 
 
 def _case_fact(rng: random.Random, name: str, value: Node, mode: str, facts: _Facts, guidelines: Graph) -> None:
-    """Add the case facts that make one check pass, stay silent, or be documented as unmet."""
-    if name == "diagnosisRecorded":
+    """Add the case facts that make one check pass, stay silent, or be documented as unmet.
+
+    Checks of components this generator does not know get no facts, except a waiver parameter
+    (``...Waiver``: a finding that waives the requirement, e.g. a red flag), documented as
+    present when the check should pass."""
+    if name.endswith("Waiver") and isinstance(value, URIRef) and (value, RDF.type, KG.ClinicalConcept) in guidelines:
+        if mode == "pass":
+            facts.findings.setdefault(str(value), f"kg:concept <{value}> ; kg:present true")
+    elif name == "diagnosisRecorded":
         if mode != "silent" and not facts.diagnoses:
             facts.diagnoses["generic"] = 'rdfs:label "low back pain" ; kg:icd10 "M54.5"'
     elif name == "requiresDiagnosis" and isinstance(value, URIRef):

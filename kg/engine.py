@@ -421,13 +421,15 @@ _SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
 
 def needs_reference_engine(text: str) -> bool:
     """Whether a shape's query must run on pySHACL: arithmetic the Rust engines get wrong
-    (:func:`fragile_arithmetic`), or a sub-SELECT. SHACL-SPARQL forbids sub-SELECTs that do not
+    (:func:`fragile_arithmetic`), a test of blankness (kg names blank nodes for rudof), or a
+    sub-SELECT. SHACL-SPARQL forbids sub-SELECTs that do not
     project the pre-bound variables; pyshacl-turbo refuses the whole shapes graph over one
     (``Every SELECT in a SPARQL constraint must project ?this``), pySHACL runs it."""
     body = text.strip()
     nested = len(_SELECT.findall(body)) - (1 if re.search(r"^\s*(PREFIX[^\n]*\n\s*)*SELECT\b", body,
                                                          re.IGNORECASE) else 0)
-    return nested > 0 or fragile_arithmetic(text)
+    blank_test = re.search(r"\b(isBlank|isIRI|isURI)\s*\(", text) is not None  # rudof sees named blank nodes
+    return nested > 0 or blank_test or fragile_arithmetic(text)
 
 
 def split_fragile(shapes: Graph) -> tuple[Graph, Graph, list[Node]]:
@@ -466,7 +468,7 @@ def _split_fragile(shapes: Graph) -> tuple[Graph, Graph, list[Node]]:
             for triple in shapes.triples((node, None, None)):
                 triples.add(triple)
                 _s, p, o = triple
-                if p in fragile_params:
+                if p in fragile_params or p == SH.nodeKind:  # nodeKind: rudof sees named blank nodes
                     risky = True
                 if p in (SH.select, SH.ask) and needs_reference_engine(query_prefixes(shapes, node) + "\n" + str(o)):
                     risky = True

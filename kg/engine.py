@@ -310,12 +310,27 @@ class RudofEngine(Engine):
             raise EngineUnavailable("engine 'rudof' needs the pyrudof package (pip install pyrudof)") from None
         self._pyrudof = pyrudof
         self._rudof = pyrudof.Rudof(pyrudof.RudofConfig())
-        self._shapes_text = translate_components(shapes).serialize(format="turtle")
+        translated = translate_components(shapes)
+        # Blank shape nodes get names too: rudof's report would otherwise carry its own labels
+        # for them in sh:sourceShape, and kg's decision step finds a conflict shape by climbing
+        # from a nested (blank) property shape to its parent.
+        self._shape_back: dict[URIRef, BNode] = {}
+        named = Graph()
+        for prefix, ns in translated.namespaces():
+            named.bind(prefix, ns)
+        shape_nodes = {o for o in translated.objects(None, SH.property) if isinstance(o, BNode)}
+        shape_nodes |= {o for o in translated.objects(None, SH.node) if isinstance(o, BNode)}
+        for node in shape_nodes:
+            self._shape_back[URIRef(_SKOLEM + "shape-" + str(node))] = node
+        forward = {v: k for k, v in self._shape_back.items()}
+        for s_, p_, o_ in translated:
+            named.add((forward.get(s_, s_), p_, forward.get(o_, o_)))
+        self._shapes_text = named.serialize(format="turtle")
         self._shapes_loaded = False
 
     def validate(self, data: Graph) -> Graph:
         rudof, pr = self._rudof, self._pyrudof
-        skolem = _Skolem()
+        skolem = _Skolem(dict(self._shape_back))
         rudof.reset_data()
         rudof.read_data(skolem.ntriples(data), format=pr.RDFFormat.NTriples)
         if not self._shapes_loaded:
@@ -338,8 +353,8 @@ class _Skolem:
     do), so naming the blank nodes changes no result; the report gets them back.
     """
 
-    def __init__(self) -> None:
-        self._back: dict[URIRef, BNode] = {}
+    def __init__(self, back: dict[URIRef, BNode] | None = None) -> None:
+        self._back: dict[URIRef, BNode] = back or {}
 
     def _out(self, node: Node) -> Node:
         if isinstance(node, BNode):

@@ -21,11 +21,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """Bundled cases, fixtures and 40 synthetic cases."""
+    """Bundled cases, every sixth fixture (tests/test_engines.py runs them all) and 40 synthetic cases."""
     kb = bundled_knowledge()
     out = tmp_path_factory.mktemp("synth")
     write(40, 11, out, kb.guidelines, kb.shapes)
-    return case_files([REPO / "cases", REPO / "tests" / "fixtures", out])
+    fixtures = case_files([REPO / "tests" / "fixtures"])[::6]
+    return case_files([REPO / "cases"]) + fixtures + case_files([out])
 
 
 def _single(path: Path) -> list[dict]:

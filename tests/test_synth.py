@@ -31,10 +31,10 @@ def test_every_plan_is_a_topic_kg_can_decide() -> None:
 
 
 def test_cases_are_judged_with_realistic_outcomes(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["synth", "--n", "150", "--seed", "2", str(tmp_path)])
+    result = CliRunner().invoke(main, ["synth", "--n", "100", "--seed", "2", str(tmp_path)])
     assert result.exit_code == 0, result.output
     files = sorted(tmp_path.glob("*.ttl"))
-    assert len(files) == 150
+    assert len(files) == 100
     outcomes: Counter = Counter()
     agree = Counter()
     for outcome in validate_many(files, jobs=1):

@@ -40,6 +40,7 @@ from kg.namespaces import KG, RDF, RDFS, SH, SKOS
 
 _STATUS = {KG.NotDocumented: NOT_DOCUMENTED, KG.Unmet: UNMET}
 _SEVERITY_ORDER = {NOT_DOCUMENTED: 2, UNMET: 1, MET: 0}
+_CHRONIC_MONTHS = 3  # whole months from injury (8 CCR 9792.20); the same rule is in shapes/procedural.ttl
 # Links from a case to the nodes that hang off it, for mapping data-quality findings to items.
 _CASE_LINKS = (KG.hasRequest, KG.applicant, KG.injury, KG.diagnosis, KG.priorTreatment, KG.finding)
 _REQUEST_LINKS = (KG.urDecision, KG.imrDecision, KG.concurrentCare)
@@ -132,7 +133,7 @@ def _determine(data: Graph, shapes: Graph, index: _ShapeIndex, request: Node,
     if topic is None or ref_date is None:
         return Determination(outcome=UNDETERMINED, findings=("The request lacks a topic or a date.",), **base)
 
-    rec = governing_recommendation(data, topic, ref_date)
+    rec = governing_recommendation(data, topic, ref_date, phase=case_phase(data, request, ref_date))
     if rec is None:
         return Determination(
             outcome=UNDETERMINED, reference_date=ref_date.isoformat(),
@@ -168,22 +169,43 @@ def _determine(data: Graph, shapes: Graph, index: _ShapeIndex, request: Node,
 
 # --- guideline lookups (read the data graph, which holds the guideline graph) ---------------
 
-def governing_recommendation(data: Graph, topic: Node, on: dt.date) -> Node | None:
+def governing_recommendation(data: Graph, topic: Node, on: dt.date, *, phase: Node | None = None) -> Node | None:
     """The recommendation the evidence hierarchy puts first for ``topic`` on date ``on``.
 
     Among recommendations about the topic whose edition is in force on the date, the one from
-    the guideline with the lowest evidence rank (the MTUS before ODG); ties broken by IRI so
-    the choice is stable.
+    the guideline with the lowest evidence rank (the MTUS before ODG). Within a rank, the case's
+    phase (``phase``; None = unknown) orders them: a recommendation limited to that phase first,
+    then one for any phase, and one limited to another phase last. A phase never removes an MTUS
+    recommendation: in the dev letters reviewers decided 70 of 194 acute-phase items under the
+    Chronic Pain guidelines when no body-part chapter addressed the treatment. Ties are broken by
+    IRI so the choice is stable.
     """
-    candidates: list[tuple[int, str, Node]] = []
+    candidates: list[tuple[int, int, str, Node]] = []
     for rec in data.subjects(KG.aboutTopic, topic):
         edition = data.value(data.value(rec, KG.source), KG.inEdition)
         if edition is None or not edition_in_force(data, edition, on):
             continue
-        guideline = data.value(data.value(edition, KG.editionOf), KG.guideline)
+        document = data.value(edition, KG.editionOf)
+        limited = data.value(rec, KG.appliesToPhase) or data.value(document, KG.appliesToPhase)
+        if limited is None or phase is None:
+            fit = 1
+        else:
+            fit = 0 if limited == phase else 2
+        guideline = data.value(document, KG.guideline)
         rank = data.value(data.value(guideline, KG.evidenceLevel), KG.rank)
-        candidates.append((int(rank.toPython()) if isinstance(rank, Literal) else 99, str(rec), rec))
-    return min(candidates)[2] if candidates else None
+        candidates.append((int(rank.toPython()) if isinstance(rank, Literal) else 99, fit, str(rec), rec))
+    return min(candidates)[3] if candidates else None
+
+
+def case_phase(data: Graph, request: Node, on: dt.date) -> Node | None:
+    """Acute or chronic on the reference date, from the date of injury (None when unknown)."""
+    case = data.value(None, KG.hasRequest, request) if (None, KG.hasRequest, request) in data else None
+    injury = data.value(case, KG.injury) if case is not None else None
+    injured = _date(data.value(injury, KG.injuryDate)) if injury is not None else None
+    if injured is None or injured > on:
+        return None
+    months = (on.year - injured.year) * 12 + on.month - injured.month - (1 if on.day < injured.day else 0)
+    return KG.ChronicPhase if months >= _CHRONIC_MONTHS else KG.AcutePhase
 
 
 def edition_in_force(data: Graph, edition: Node, on: dt.date) -> bool:

@@ -19,6 +19,64 @@ class KG(DefinedNamespace):
     _NS = Namespace("https://w3id.org/kg-imr/ns#")
     _fail = True
 
+    # every other declared term (see ontology/kg.ttl)
+    Applicant: object
+    Bilateral: object
+    CPT: object
+    Citation: object
+    ClinicalScheme: object
+    Confidence: object
+    ConflictType: object
+    CriterionStatus: object
+    Decision: object
+    Diagnosis: object
+    EditionNotInForce: object
+    Finding: object
+    HCPCS: object
+    ICD10CM: object
+    IMROutcome: object
+    Injury: object
+    Laterality: object
+    Left: object
+    ModifiedDuty: object
+    NoEvidenceCited: object
+    NonMTUSWhereMTUSApplies: object
+    NotRecommended: object
+    NotWorking: object
+    Option: object
+    Outcome: object
+    PainPhase: object
+    PlannedCare: object
+    PriorTreatment: object
+    RecommendationStatus: object
+    Recommended: object
+    RecommendedWithCriteria: object
+    Right: object
+    RxNorm: object
+    TopicScheme: object
+    UROutcome: object
+    WorkStatus: object
+    Working: object
+    age: object
+    citedNoEvidence: object
+    concept: object
+    count: object
+    currentMedication: object
+    endDate: object
+    functionalImprovement: object
+    icd10: object
+    injuryDate: object
+    mechanism: object
+    painRelief: object
+    planned: object
+    present: object
+    regulation: object
+    represented: object
+    sex: object
+    startDate: object
+    treatment: object
+    verifiedAgainst: object
+    workStatus: object
     # guidelines
     Guideline: object
     GuidelineDocument: object
@@ -45,6 +103,9 @@ class KG(DefinedNamespace):
     source: object
     status: object
     hasCriterion: object
+    appliesToPhase: object
+    AcutePhase: object
+    ChronicPhase: object
     Criterion: object
     statement: object
     notation: object
@@ -114,6 +175,15 @@ class KG(DefinedNamespace):
     dataQualityFinding: object
     agreesWithIMR: object
     message: object
+    # letters in (kg extract)
+    originalQuantity: object
+    authorizedQuantity: object
+    originalRequestText: object
+    authorizedText: object
+    dateAssigned: object
+    applicationReceived: object
+    reviewerLicensure: object
+    testResult: object
     # --- added for meds ---
     IngredientScheme: object
     ingredient: object

@@ -23,7 +23,8 @@ CASE_PREDICATES = frozenset(URIRef(str(KG._NS) + name) for name in (
     "painRelief currentMedication workStatus hasRequest topic requestText quantity unit bodyRegion "
     "laterality requestDate concurrentCare planned urDecision imrDecision decisionDate urOutcome "
     "imrOutcome reviewerSpecialty cites citedNoEvidence citesGuideline citesDocument citesEdition "
-    "locator citationText "
+    "locator citationText originalQuantity authorizedQuantity originalRequestText authorizedText "
+    "dateAssigned applicationReceived reviewerLicensure testResult "
     "ingredient daysSupply dosesPerDay"
 ).split())
 

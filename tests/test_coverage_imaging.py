@@ -112,6 +112,24 @@ def test_seed_era_is_covered(topic: str) -> None:
     assert governing_recommendation(bundled_knowledge().guidelines, URIRef(G + topic), SEED_ERA_DATE) is not None
 
 
+@pytest.mark.parametrize("topic", TOPICS)
+def test_governing_recommendation_in_both_phases(topic: str) -> None:
+    """The CPMTG governs chronic pain only: acute-phase requests need an ACOEM or ODG recommendation."""
+    data = bundled_knowledge().guidelines
+    for phase in (KG.AcutePhase, KG.ChronicPhase):
+        assert governing_recommendation(data, URIRef(G + topic), DEV_DATE, phase=phase) is not None, (topic, phase)
+
+
+@pytest.mark.parametrize("topic", ["EMGLowerExtremity", "EMGNCSLowerExtremity", "EMGUpperExtremity",
+                                   "NCSUpperExtremity", "EMGNCSUpperExtremity"])
+def test_chronic_electrodiagnostics_follow_the_cpmtg(topic: str) -> None:
+    data = bundled_knowledge().guidelines
+    rec = governing_recommendation(data, URIRef(G + topic), DEV_DATE, phase=KG.ChronicPhase)
+    assert str(rec).startswith(G + "rec-CPMTG-2016-"), rec
+    acute = governing_recommendation(data, URIRef(G + topic), DEV_DATE, phase=KG.AcutePhase)
+    assert not str(acute).startswith(G + "rec-CPMTG-"), acute
+
+
 def _fixture_outcomes() -> dict[str, set[str]]:
     outcomes: dict[str, set[str]] = {}
     for path in FIXTURES.glob("*.expected.json"):

@@ -76,3 +76,16 @@ def test_jsonld_case_judged_like_turtle() -> None:
     jsonld = _determinations("seed.jsonld")["cases"][0]["items"][0]
     for key in ("outcome", "governing", "criteria", "conflicts", "recorded", "agrees_with_imr"):
         assert ttl[key] == jsonld[key]
+
+
+def test_phase_orders_mtus_recommendations_but_never_drops_them() -> None:
+    """Acute: the body-part chapter first; chronic: the Chronic Pain guideline first; a treatment
+    only the Chronic Pain guideline addresses is still judged under it when acute."""
+    fixtures = Path(__file__).parent / "fixtures" / "decide"
+
+    def governing(name: str) -> str:
+        [case] = to_dict(validate(fixtures / name))["cases"]
+        return case["items"][0]["governing"]["document"]
+
+    assert governing("acute-emg-prefers-low-back-chapter.ttl") == "Low Back Complaints"
+    assert governing("chronic-emg-prefers-chronic-pain-guideline.ttl") == "Chronic Pain Medical Treatment Guidelines"

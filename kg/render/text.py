@@ -53,7 +53,7 @@ def _item(item: Determination) -> list[str]:
                 out.append(_wrap(f"why: {clean(c.reason)}", "      "))
             out.append(_wrap(f"cited: {clean(c.citation)}{mark}", "      "))
     for finding in item.findings:
-        out.append(_wrap(f"Data problem: {clean(finding)}", "  "))
+        out.append(_wrap(f"Why undetermined: {clean(finding)}", "  "))
     if item.conflicts:
         out.append("  Conflicts:")
         for conflict in item.conflicts:

@@ -10,6 +10,7 @@ from kg.commands.extract import extract_command
 from kg.commands.load import load_command
 from kg.commands.query import query_command
 from kg.commands.serve import serve_command
+from kg.commands.synth import synth_command
 from kg.commands.topics import topics_command
 from kg.commands.validate import validate_command
 from kg.commands.viz import viz_command
@@ -31,6 +32,7 @@ main.add_command(eval_command)
 main.add_command(query_command)
 main.add_command(load_command)
 main.add_command(serve_command)
+main.add_command(synth_command)
 main.add_command(topics_command)
 main.add_command(viz_command)
 

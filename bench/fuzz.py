@@ -167,7 +167,8 @@ def main() -> int:
             except RoundTimeout:
                 kind, got, detail = "hang", [], f"over {args.round_timeout:g} s"
             except Exception as exc:  # noqa: BLE001 - a crash is what we are looking for
-                kind, got, detail = "crash", [], f"{type(exc).__name__}: {traceback.format_exc(limit=-1).splitlines()[-1]}"
+                last = traceback.format_exc(limit=-1).splitlines()[-1]
+                kind, got, detail = "crash", [], f"{type(exc).__name__}: {last}"
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             counts[kind] += 1

@@ -11,7 +11,7 @@ from kg.engine import run_shacl
 from kg.knowledge import Knowledge, bundled_knowledge
 from kg.loader import load_rdf
 from kg.model import CaseResult
-from kg.prepare import data_graph, split_case
+from kg.prepare import data_graph, decision_graph, quarantine_note, split_case
 
 
 def validate(*sources: str | Path | Graph, knowledge: Knowledge | None = None,
@@ -39,12 +39,20 @@ def validate(*sources: str | Path | Graph, knowledge: Knowledge | None = None,
 def validate_graph(case: Graph, knowledge: Knowledge, *, file: str = "", engine: str = "pyshacl") -> list[CaseResult]:
     """Judge one case graph (pure apart from the SHACL engine call)."""
     clean, quarantined = split_case(case, knowledge.guidelines)
+    # One file: copy the whole guideline graph (cheaper than analysing the shapes' queries once);
+    # batch runs (kg.batch) use the slim copy, whose analysis is paid once per worker.
     data = data_graph(clean, knowledge.guidelines)
     report = run_shacl(data, knowledge.shapes, engine=engine)
-    results = decide(data, knowledge.shapes, report, file=file)
+    return finish_case(clean, quarantined, report, knowledge, file=file)
+
+
+def finish_case(clean: Graph, quarantined: list[tuple], report: Graph, knowledge: Knowledge, *,
+                file: str = "") -> list[CaseResult]:
+    """Decide one case file from its clean facts and its validation report (shared by the
+    single-file path and batch runs, so both decide identically)."""
+    results = decide(decision_graph(clean, knowledge.guidelines), knowledge.shapes, report, file=file)
     if quarantined:
-        note = (f"{len(quarantined)} triple(s) in the case file describe kg's own guideline, ontology "
-                "or shape terms; they were quarantined and did not affect any determination.")
+        note = quarantine_note(quarantined, knowledge.guidelines)
         results = [_with_note(r, note) for r in results]
     return results
 

@@ -7,6 +7,10 @@ import click
 from kg import __version__
 from kg.commands.eval import eval_command
 from kg.commands.extract import extract_command
+from kg.commands.load import load_command
+from kg.commands.query import query_command
+from kg.commands.serve import serve_command
+from kg.commands.synth import synth_command
 from kg.commands.topics import topics_command
 from kg.commands.validate import validate_command
 from kg.commands.viz import viz_command
@@ -25,6 +29,10 @@ def main() -> None:
 main.add_command(validate_command)
 main.add_command(extract_command)
 main.add_command(eval_command)
+main.add_command(query_command)
+main.add_command(load_command)
+main.add_command(serve_command)
+main.add_command(synth_command)
 main.add_command(topics_command)
 main.add_command(viz_command)
 

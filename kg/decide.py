@@ -57,7 +57,7 @@ class _Result:
 def decide(data: Graph, shapes: Graph, report: Graph, *, file: str = "") -> list[CaseResult]:
     """Determinations for every case (and stray request) in ``data``."""
     results = _results(report)
-    index = _ShapeIndex(shapes)
+    index = _shape_index(shapes)
     criterion_failures: dict[tuple[Node, Node], tuple[str, Node]] = {}
     conflicts_by_focus: dict[Node, list[tuple[URIRef, _Result]]] = defaultdict(list)
     dq_by_request: dict[Node, list[str]] = defaultdict(list)
@@ -292,6 +292,18 @@ def _results(report: Graph) -> list[_Result]:
                 message=_str(report.value(r, SH.resultMessage)) or "A data-quality rule failed.",
             ))
     return out
+
+
+_INDEX_CACHE: dict[int, tuple[Graph, int, _ShapeIndex]] = {}
+
+
+def _shape_index(shapes: Graph) -> _ShapeIndex:
+    """The index of ``shapes``, built once per shapes graph (and rebuilt if it changes size):
+    batch runs decide thousands of cases against the same shapes."""
+    hit = _INDEX_CACHE.get(id(shapes))
+    if hit is None or hit[0] is not shapes or hit[1] != len(shapes):
+        hit = _INDEX_CACHE[id(shapes)] = (shapes, len(shapes), _ShapeIndex(shapes))
+    return hit[2]
 
 
 class _ShapeIndex:

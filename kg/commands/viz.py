@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from kg.commands.common import EXIT_OK, fail, handle_errors
+from kg.commands.common import EXIT_OK, fail, handle_errors, limit_options
 from kg.viz import BINARY_FORMATS, FORMATS, format_for, picture
 
 
@@ -74,6 +74,7 @@ def viz_topic(topic: str, fmt: str | None, output: Path | None) -> None:
 @viz_command.command("case")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @_output_options
+@limit_options
 @handle_errors
 def viz_case(file: Path, fmt: str | None, output: Path | None) -> None:
     """A case's requests with kg's determinations: each criterion met, unmet or not documented (in

@@ -1,0 +1,62 @@
+"""One interface, three backends: rdflib in memory, a pyoxigraph store on disk, a SPARQL endpoint."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from rdflib import Graph
+from rdflib.term import Node
+
+from kg.store.sparql import ASK, SELECT, CheckedQuery
+
+#: Named graph holding the bundled guideline graph (ontology, guidelines, topics).
+GUIDELINES_GRAPH = "https://w3id.org/kg-imr/graph/guidelines"
+#: Named graph holding the bundled SHACL shapes.
+SHAPES_GRAPH = "https://w3id.org/kg-imr/graph/shapes"
+
+
+@dataclass
+class Result:
+    """A query answer in one normal form whatever the backend: rows of rdflib terms, a boolean or a graph."""
+
+    form: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Node | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+    @property
+    def is_graph(self) -> bool:
+        return self.form not in (SELECT, ASK)
+
+
+class Backend(ABC):
+    """Where queries run. Every graph in it is a named graph; queries see their union as default graph."""
+
+    name: str = ""
+
+    @abstractmethod
+    def query(self, query: CheckedQuery) -> Result:
+        """Run a checked, read-only query."""
+
+    @abstractmethod
+    def replace_graphs(self, graphs: dict[str, Graph]) -> None:
+        """Replace each named graph with the given triples, all in one transaction."""
+
+    def graph_names(self) -> list[str]:
+        """The named graphs held, sorted."""
+        from kg.store.sparql import check
+
+        result = self.query(check("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"))
+        return [str(row[0]) for row in result.rows]
+
+    def close(self) -> None:
+        """Release files or connections (nothing to release by default)."""
+        self.closed = True
+
+    def __enter__(self) -> Backend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

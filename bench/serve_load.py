@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.store.server import free_port, wait_until_up  # re-exported for tests
+
 QUERIES = [
     "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
     "PREFIX kg: <https://w3id.org/kg-imr/ns#> SELECT ?case ?req ?topic WHERE { ?case kg:hasRequest ?req . "
@@ -33,25 +34,6 @@ QUERIES = [
     "GROUP BY ?topic ORDER BY ?topic",
     "ASK { ?s a <https://w3id.org/kg-imr/ns#Case> }",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start")
 
 
 @dataclass

@@ -7,11 +7,8 @@ stops it afterwards. Nothing here leaves loopback.
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,40 +18,12 @@ from kg.cli import main
 from kg.errors import KgError
 from kg.store import GUIDELINES_GRAPH, named_queries, open_backend, run_query
 from kg.store.load import load
-from kg.store.server import command_line, oxigraph_binary
+from kg.store.server import command_line, free_port, oxigraph_binary, stop_process, wait_until_up
 from kg.store.sparql import check
 
 #: An example value for each parameter type, so every named query can run.
 EXAMPLES = {"date": "2015-07-22", "topic": "lumbar sympathetic block", "string": "SEED-2015", "iri": "urn:x"}
 ALL_QUADS = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +50,7 @@ def endpoint(store_dir) -> str:
         wait_until_up(url, process)
         yield url
     finally:
-        stop(process)
+        stop_process(process)
 
 
 def params_for(query) -> dict[str, str]:
@@ -191,7 +160,7 @@ def test_load_into_an_endpoint_over_sparql_update(tmp_path, cases):
         memory = run_query("ur-non-mtus-where-mtus-applies", cases)
         assert served.rows == memory.rows and served.rows
     finally:
-        stop(process)
+        stop_process(process)
 
 
 def test_unreachable_endpoint_is_a_one_line_error():
@@ -216,4 +185,4 @@ def test_kg_serve_answers_and_stops_cleanly(store_dir):
             run_query("topics", endpoint=url)
     finally:
         if process.poll() is None:
-            stop(process)
+            stop_process(process)

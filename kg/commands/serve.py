@@ -1,4 +1,4 @@
-"""`kg serve`: a read-only SPARQL endpoint over a kg store, using the oxigraph server."""
+"""`kg serve`: a read-only SPARQL endpoint over a kg store (oxigraph behind kg's own proxy)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kg.commands.common import handle_errors
+from kg.store.proxy import ProxyLimits
 from kg.store.server import LOOPBACK
 
 
@@ -17,24 +18,31 @@ from kg.store.server import LOOPBACK
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--timeout", default=30, show_default=True, type=click.IntRange(0),
-              help="Seconds a query may run before the server stops it (0: no limit).")
+              help="Seconds a query may run before it is stopped with HTTP 504 (0: no limit).")
+@click.option("--max-result-bytes", default=ProxyLimits.max_result_bytes, show_default=True,
+              type=click.IntRange(1), help="Largest answer sent; a larger one is refused with HTTP 507.")
+@click.option("--max-concurrent", default=None, type=click.IntRange(1),
+              help="Queries run at once; more wait (up to the timeout) or get HTTP 503. "
+                   "[default: 2 x CPU cores, at least 4]")
 @handle_errors
-def serve_command(store: Path, host: str, port: int, timeout: int) -> None:
+def serve_command(store: Path, host: str, port: int, timeout: int, max_result_bytes: int,
+                  max_concurrent: int | None) -> None:
     """Serve the store read-only over the SPARQL 1.1 protocol until Ctrl-C.
 
-    Queries see the union of all graphs as the default graph. The server is `oxigraph
-    serve-read-only` from the oxigraph package; it has a query timeout but no result-size limit.
-    Do not write to the store (kg load) while it is served.
+    Queries go to /query and see the union of all graphs as the default graph. SPARQL Update is
+    refused (403); an answer over --max-result-bytes gets 507, a query past --timeout 504: never
+    a 200 with a partial result. Do not write to the store (kg load) while it is served.
 
     Example: kg serve --store ./kgstore --port 7878, then
     kg query outcomes-by-topic --endpoint http://127.0.0.1:7878/query
     """
-    from kg.store.server import command_line, run
+    from kg.store.server import serve
 
-    argv = command_line(store, host=host, port=port, timeout=timeout or None)
     if host not in LOOPBACK:
         click.echo(f"warning: listening on {host}, not loopback: anyone who can reach it can read the cases",
                    err=True)
-    shown = f"[{host}]" if ":" in host else host
-    click.echo(f"kg: serving {store} read-only at http://{shown}:{port}/query (Ctrl-C stops)", err=True)
-    sys.exit(run(argv))
+    code = serve(store, host=host, port=port, timeout=timeout or None, max_result_bytes=max_result_bytes,
+                 max_concurrent=max_concurrent, log=lambda message: click.echo(message, err=True),
+                 on_ready=lambda url: click.echo(f"kg: serving {store} read-only at {url} (Ctrl-C stops)",
+                                                 err=True))
+    sys.exit(code)

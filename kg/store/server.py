@@ -1,13 +1,18 @@
-"""`kg serve`: the SPARQL server shipped in the `oxigraph` package, read-only over a kg store."""
+"""`kg serve`: the SPARQL server shipped in the `oxigraph` package, read-only over a kg store, behind
+kg's own front proxy (kg/store/proxy.py) on the address the user gives."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import IO
 
 from kg.errors import KgError
+from kg.store.proxy import ProxyLimits, ProxyServer, default_max_concurrent
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -37,22 +42,86 @@ def command_line(store: str | Path, *, host: str = "127.0.0.1", port: int = 7878
     return argv
 
 
-def run(argv: list[str]) -> int:
-    """Run the server in the foreground until it exits, Ctrl-C or SIGTERM; always stop and reap the child."""
+def serve(store: str | Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: int | None = 30,
+          max_result_bytes: int = ProxyLimits.max_result_bytes, max_concurrent: int | None = None,
+          log: Callable[[str], None] | None = None, on_ready: Callable[[str], None] | None = None) -> int:
+    """Serve ``store`` read-only at http://HOST:PORT/query until Ctrl-C or SIGTERM; 0 when stopped so.
+
+    oxigraph listens on a private loopback port; the proxy (kg/store/proxy.py) on HOST:PORT adds
+    the result-size limit, its own timeout, a bound on concurrent queries and honest error
+    statuses. oxigraph's own timeout is one second longer, a backstop behind the proxy's clock.
+    """
+    argv = command_line(store, port=free_port(), timeout=timeout + 1 if timeout else None)
+    upstream_port = int(argv[argv.index("--bind") + 1].rsplit(":", 1)[1])
+    limits = ProxyLimits(timeout=float(timeout) if timeout else None, max_result_bytes=max_result_bytes,
+                         max_concurrent=max_concurrent or default_max_concurrent())
+    limits = replace(limits, max_waiting=4 * limits.max_concurrent)
+    try:
+        proxy = ProxyServer((host, port), ("127.0.0.1", upstream_port), limits, log)
+    except OSError as exc:
+        raise KgError(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
+    shown = f"[{host}]" if ":" in host else host
+    return run(argv, proxy, on_ready=lambda: on_ready and on_ready(f"http://{shown}:{proxy.server_port}/query"))
+
+
+def run(argv: list[str], proxy: ProxyServer | None = None, *, on_ready: Callable[[], object] | None = None) -> int:
+    """Run oxigraph (and the proxy in front of it) until Ctrl-C or SIGTERM; always stop and reap both.
+
+    oxigraph gets its own process group, so Ctrl-C reaches kg alone and kg stops it in order, and
+    (on Linux) dies with kg even when kg is killed with SIGKILL.
+    """
     import signal
+    import tempfile
+    import threading
 
     def _stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, _stop)
-    process = subprocess.Popen(argv)
+    errors = tempfile.TemporaryFile()  # oxigraph's stderr: read only to explain a failed start
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True,
+                               preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+    serving = None
     try:
-        return process.wait()
+        if proxy is not None:
+            upstream = "http://{}:{}/query".format(*proxy.upstream)
+            try:
+                wait_until_up(upstream, process)
+            except RuntimeError as exc:
+                raise KgError(f"the oxigraph server did not start ({exc}){_last_line(errors)}") from None
+            serving = threading.Thread(target=proxy.serve_forever, name="kg-serve", daemon=True)
+            serving.start()
+        if on_ready is not None:
+            on_ready()
+        code = process.wait()
+        if proxy is not None:
+            raise KgError(f"the oxigraph server stopped unexpectedly (exit {code}){_last_line(errors)}")
+        return code
     except KeyboardInterrupt:
-        stop_process(process)
         return 0
     finally:
+        if serving is not None:
+            proxy.shutdown()
+        if proxy is not None:
+            proxy.server_close()
+        if process.poll() is None:
+            stop_process(process)
+        errors.close()
         signal.signal(signal.SIGTERM, previous)
+
+
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): SIGTERM it when kg dies, even by SIGKILL (no orphan server)."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
+def _last_line(stream: IO[bytes]) -> str:
+    stream.seek(0)
+    lines = stream.read()[-2000:].decode("utf-8", "replace").strip().splitlines()
+    return f": {lines[-1]}" if lines else ""
 
 
 # --- helpers for running a server on loopback (used by tests and bench/serve_load.py) -------

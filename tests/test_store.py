@@ -1,7 +1,7 @@
 """The three backends give identical answers; loads are all-or-nothing; kg serve is a real server.
 
-A fixture starts the `oxigraph` server from the oxigraph package on a free loopback port and
-stops it afterwards. Nothing here leaves loopback.
+A fixture starts `kg serve` (the `oxigraph` server behind kg's front proxy) on a free loopback
+port and stops it afterwards. Nothing here leaves loopback.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from kg.cli import main
 from kg.errors import KgError
 from kg.store import GUIDELINES_GRAPH, named_queries, open_backend, run_query
 from kg.store.load import load
-from kg.store.server import command_line, free_port, oxigraph_binary, stop_process, wait_until_up
+from kg.store.server import free_port, kg_serve, oxigraph_binary, stop_process, wait_until_up
 from kg.store.sparql import check
 
 #: An example value for each parameter type, so every named query can run.
@@ -41,16 +41,9 @@ def store_dir(tmp_path_factory, cases) -> Path:
 
 @pytest.fixture(scope="module")
 def endpoint(store_dir) -> str:
-    """`oxigraph serve-read-only` over the store, on a free loopback port."""
-    port = free_port()
-    process = subprocess.Popen(command_line(store_dir, port=port), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        wait_until_up(url, process)
+    """`kg serve` over the store on a free loopback port: oxigraph behind kg's proxy, as users get it."""
+    with kg_serve(store_dir) as (url, _process):
         yield url
-    finally:
-        stop_process(process)
 
 
 def params_for(query) -> dict[str, str]:

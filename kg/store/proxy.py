@@ -87,6 +87,8 @@ class ProxyServer(ThreadingHTTPServer):
         """Wait (bounded) for a free query slot, or refuse with 503 and Retry-After."""
         busy = _Refusal(503, f"server busy: {self.limits.max_concurrent} queries are running; retry shortly",
                         {"Retry-After": "2"})
+        if self.slots.acquire(blocking=False):
+            return
         with self._lock:
             if self._waiting >= self.limits.max_waiting:
                 raise busy
@@ -232,13 +234,14 @@ class _Handler(BaseHTTPRequestHandler):
         connection = http.client.HTTPConnection(*self.server.upstream, timeout=10)
         try:
             connection.request(method, path, body=body, headers=headers)
-            connection.sock.settimeout(remaining())
+            sock = connection.sock  # kept: http.client drops its own reference once the answer is read
+            sock.settimeout(remaining())
             response = connection.getresponse()
             content_type = response.getheader("Content-Type", "application/octet-stream")
             limit = limits.max_result_bytes
             data = bytearray()
             while True:
-                connection.sock.settimeout(remaining())
+                _set_timeout(sock, remaining())
                 chunk = response.read(65536)
                 if not chunk:
                     break
@@ -285,6 +288,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(body)
         except OSError:
             self.close_connection = True  # the client left; nothing to tell it
+
+
+def _set_timeout(sock: socket.socket, seconds: float | None) -> None:
+    """Bound the next read; a socket already closed means the answer has been read whole."""
+    try:
+        sock.settimeout(seconds)
+    except OSError:
+        pass
 
 
 def complete(tail: bytes) -> bool:

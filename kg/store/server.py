@@ -6,7 +6,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import IO
@@ -77,7 +78,7 @@ def run(argv: list[str], proxy: ProxyServer | None = None, *, on_ready: Callable
     def _stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, _stop)
+    previous = {signum: signal.signal(signum, _stop) for signum in (signal.SIGTERM, signal.SIGINT)}
     errors = tempfile.TemporaryFile()  # oxigraph's stderr: read only to explain a failed start
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True,
                                preexec_fn=_die_with_parent if sys.platform == "linux" else None)
@@ -107,7 +108,8 @@ def run(argv: list[str], proxy: ProxyServer | None = None, *, on_ready: Callable
         if process.poll() is None:
             stop_process(process)
         errors.close()
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _die_with_parent() -> None:
@@ -160,3 +162,22 @@ def stop_process(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@contextmanager
+def kg_serve(store: str | Path, *options: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`kg serve --store STORE OPTIONS` in a subprocess on a free loopback port: (query URL, process).
+
+    For tests and bench/serve_load.py: it waits until the proxy answers and always stops it.
+    """
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(store),
+                                "--port", str(port), *options],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        wait_until_up(url, process)
+        yield url, process
+    finally:
+        if process.poll() is None:
+            stop_process(process)

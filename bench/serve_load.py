@@ -2,9 +2,9 @@
 
     python bench/serve_load.py --clients 8 --seconds 10
 
-Loads the bundled cases into a temporary store, starts `kg serve` on a free loopback port and
-runs a mix of queries (named-query shapes: counts, per-topic outcomes, a case's requests) from
-one client (the baseline) and then from ``--clients`` clients. Prints requests, throughput,
+Loads the bundled cases into a temporary store, starts `kg serve` (oxigraph behind kg's front
+proxy, default limits) on a free loopback port and runs a mix of queries (named-query shapes:
+counts, per-topic outcomes, a case's requests) from one client (the baseline) and then from ``--clients`` clients. Prints requests, throughput,
 p50/p99 latency and errors for each, and the throughput ratio against the baseline. Exit code 1
 on any error: zero errors are allowed.
 """
@@ -24,7 +24,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.store.server import free_port, wait_until_up  # re-exported for tests
+from kg.store.server import kg_serve
 
 QUERIES = [
     "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
@@ -112,21 +112,9 @@ def main() -> int:
         store = Path(tmp) / "store"
         subprocess.run([sys.executable, "-m", "kg.cli", "load", str(repo / "cases"), "--store", str(store),
                         "--with-determinations"], check=True, capture_output=True)
-        port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(store),
-                                   "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}/query"
-        try:
-            wait_until_up(url, server)
+        with kg_serve(store) as (url, _process):  # through kg's proxy, as users reach it
             baseline = run_clients(url, clients=1, seconds=args.seconds)
             loaded = run_clients(url, clients=args.clients, seconds=args.seconds)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
     print(f"baseline: {baseline.summary()}")
     print(f"loaded:   {loaded.summary()}")
     ratio = loaded.throughput / baseline.throughput if baseline.throughput else float("nan")

@@ -4,9 +4,9 @@
 
 Loads the bundled cases into a temporary store, starts `kg serve` (oxigraph behind kg's front
 proxy, default limits) on a free loopback port and runs a mix of queries (named-query shapes:
-counts, per-topic outcomes, a case's requests) from one client (the baseline) and then from ``--clients`` clients. Prints requests, throughput,
-p50/p99 latency and errors for each, and the throughput ratio against the baseline. Exit code 1
-on any error: zero errors are allowed.
+counts, per-topic outcomes, a case's requests) from one client (the baseline) and then from
+``--clients`` clients. Prints requests, throughput, p50/p99 latency and errors for each, and the
+throughput ratio against the baseline. Exit code 1 on any error: zero errors are allowed.
 """
 
 from __future__ import annotations

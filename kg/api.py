@@ -9,7 +9,7 @@ from rdflib import Graph
 from kg.decide import decide
 from kg.engine import run_shacl
 from kg.knowledge import Knowledge, bundled_knowledge
-from kg.loader import load_rdf
+from kg.loader import active_limits, load_rdf, time_box
 from kg.model import CaseResult
 from kg.prepare import data_graph, decision_graph, quarantine_note, split_case
 
@@ -22,17 +22,22 @@ def validate(*sources: str | Path | Graph, knowledge: Knowledge | None = None,
     >>> [item.outcome for case in validate("cases/seed.ttl") for item in case.items]
     ['not-medically-necessary']
 
-    Raises :class:`kg.errors.KgError` when an input cannot be read; a malformed case is not an
-    error but gives "undetermined" items with data-quality findings.
+    Raises :class:`kg.errors.KgError` when an input cannot be read or its parsing or judging
+    runs past the time box (``--timeout``); a malformed case is not an error but gives
+    "undetermined" items with data-quality findings.
     """
     kb = knowledge or bundled_knowledge()
+    seconds = active_limits().timeout
     out: list[CaseResult] = []
     for source in sources:
         if isinstance(source, Graph):
             case, name = source, "<graph>"
         else:
             case, name = load_rdf(source), str(source)
-        out.extend(validate_graph(case, kb, file=name, engine=engine))
+        # Parsing has its own box; so does judging: a small crafted case (many requests times
+        # many findings) can keep the SHACL engine busy for hours.
+        with time_box(seconds, name, what="validation"):
+            out.extend(validate_graph(case, kb, file=name, engine=engine))
     return out
 
 

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
@@ -33,6 +34,10 @@ from kg.errors import KgError
 from kg.loader import FORMATS
 from kg.model import MEDICALLY_NECESSARY, NOT_MEDICALLY_NECESSARY, UNDETERMINED, CaseResult
 from kg.namespaces import KG, RDF, SH
+
+if TYPE_CHECKING:
+    from kg.engine import Engine
+    from kg.knowledge import Knowledge
 
 #: Case files per task: enough to share an engine run, few enough to stream and balance.
 DEFAULT_CHUNK = 32
@@ -67,10 +72,9 @@ def case_files(inputs: Iterable[str | Path]) -> list[Path]:
 
 def judge_files(paths: list[str], engine: str = "pyshacl") -> list[FileOutcome]:
     """Judge ``paths`` with as few engine runs as their IRIs allow (the worker task)."""
-    from kg.api import finish_case
     from kg.engine import get_engine
     from kg.knowledge import bundled_knowledge
-    from kg.loader import load_rdf
+    from kg.loader import active_limits, load_rdf, time_box
     from kg.prepare import reachable_guidelines, split_case
 
     kb = bundled_knowledge()
@@ -85,24 +89,44 @@ def judge_files(paths: list[str], engine: str = "pyshacl") -> list[FileOutcome]:
             outcomes[path] = FileOutcome(file=path, error=exc.one_line())
             continue
         loaded.append((path, clean, quarantined))
+    seconds = active_limits().timeout
     for group in _pack(loaded, kb.guidelines):
-        data = Graph()
-        data += base
-        owner: dict[Node, int] = {}
-        renames: list[dict[BNode, BNode]] = []
-        for index, (_path, clean, _q) in enumerate(group):
-            rename: dict[BNode, BNode] = {}
-            for s, p, o in clean:
-                data.add((_renamed(s, index, rename), p, _renamed(o, index, rename)))
-            for node in _case_nodes(clean, kb.guidelines):
-                owner[rename.get(node, node) if isinstance(node, BNode) else node] = index
-            renames.append(rename)
-        report = runner.validate(data)
-        reports = _split_report(report, owner, [{v: k for k, v in r.items()} for r in renames])
-        for (path, clean, quarantined), part in zip(group, reports, strict=True):
-            outcomes[path] = FileOutcome(file=path, results=tuple(
-                finish_case(clean, quarantined, part, kb, file=path)))
+        try:  # one box for a packed run; past it, each file again alone in its own box
+            with time_box(seconds, group[0][0], what="validation"):
+                outcomes.update(_judge_group(group, runner, base, kb))
+        except KgError as exc:
+            if len(group) == 1:
+                outcomes[group[0][0]] = FileOutcome(file=group[0][0], error=exc.one_line())
+                continue
+            for member in group:
+                try:
+                    with time_box(seconds, member[0], what="validation"):
+                        outcomes.update(_judge_group([member], runner, base, kb))
+                except KgError as alone:
+                    outcomes[member[0]] = FileOutcome(file=member[0], error=alone.one_line())
     return [outcomes[p] for p in paths]
+
+
+def _judge_group(group: list[tuple[str, Graph, list[tuple]]], runner: Engine, base: Graph,
+                 kb: Knowledge) -> dict[str, FileOutcome]:
+    """One engine run over the packed files of ``group``, its report split back per file."""
+    from kg.api import finish_case
+
+    data = Graph()
+    data += base
+    owner: dict[Node, int] = {}
+    renames: list[dict[BNode, BNode]] = []
+    for index, (_path, clean, _q) in enumerate(group):
+        rename: dict[BNode, BNode] = {}
+        for s, p, o in clean:
+            data.add((_renamed(s, index, rename), p, _renamed(o, index, rename)))
+        for node in _case_nodes(clean, kb.guidelines):
+            owner[rename.get(node, node) if isinstance(node, BNode) else node] = index
+        renames.append(rename)
+    report = runner.validate(data)
+    reports = _split_report(report, owner, [{v: k for k, v in r.items()} for r in renames])
+    return {path: FileOutcome(file=path, results=tuple(finish_case(clean, quarantined, part, kb, file=path)))
+            for (path, clean, quarantined), part in zip(group, reports, strict=True)}
 
 
 def _renamed(node: Node, index: int, rename: dict[BNode, BNode]) -> Node:

@@ -14,7 +14,8 @@ and some hostile. So the loader:
   ``@import`` must be one of kg's bundled contexts (resolved locally), named graphs (whose
   triples rdflib would silently drop) are refused, ``owl:imports`` is kept as plain data;
 * bounds nesting depth before parsing, parse time (``timeout``, a SIGALRM time box on the main
-  thread), triple count and literal length after parsing, and refuses lone surrogates.
+  thread; kg.api and kg.batch give the SHACL run of each file the same box), triple count and
+  literal length after parsing, and refuses lone surrogates.
 
 The limits come from :class:`Limits`; commands set them for a whole run with
 :func:`limits_in_effect` (the CLI's ``--max-*`` flags). kg's own bundled files are trusted and
@@ -119,7 +120,7 @@ def load_rdf(path: str | Path, graph: Graph | None = None, *, limits: Limits | N
     text = _decode(raw, path)
     _check_content_matches(text, fmt, path)
     scratch = Graph()
-    with _time_box(limits.timeout, path), _lexical_forms_kept(not trusted):
+    with time_box(limits.timeout, path), _lexical_forms_kept(not trusted):
         if fmt == "json-ld":
             _parse_jsonld(text, scratch, path, limits)
         else:
@@ -241,9 +242,11 @@ class _TimedOut(BaseException):
 
 
 @contextlib.contextmanager
-def _time_box(seconds: float, path: Path) -> Iterator[None]:
-    """Abort the block after ``seconds`` (SIGALRM; only possible on the main thread of a POSIX
-    process — elsewhere the byte, depth and entity limits still bound the work)."""
+def time_box(seconds: float, path: str | Path, what: str = "parsing") -> Iterator[None]:
+    """Abort the block after ``seconds`` with a one-line LoadError naming ``path`` (SIGALRM; only
+    possible on the main thread of a POSIX process — elsewhere the byte, depth and entity limits
+    still bound the work). ``what`` names the work in the message: parsing, or validation (a
+    small crafted case can make the SHACL run itself slow; see kg.api.validate)."""
     usable = (seconds > 0 and hasattr(signal, "setitimer")
               and threading.current_thread() is threading.main_thread())
     if not usable:
@@ -258,7 +261,7 @@ def _time_box(seconds: float, path: Path) -> Iterator[None]:
     try:
         yield
     except _TimedOut:
-        raise LoadError(f"parsing took longer than the {seconds:g}-second limit (--timeout)", path=path) from None
+        raise LoadError(f"{what} took longer than the {seconds:g}-second limit (--timeout)", path=path) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

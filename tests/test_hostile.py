@@ -80,3 +80,20 @@ def test_hostile_file(path: Path, expected_path: Path) -> None:
     else:
         assert not any("Quarantined" in n for n in notes), notes
 
+
+
+def test_slow_validation_in_batch_mode_names_only_that_file(repo_root: Path) -> None:
+    """Batch mode packs files into one SHACL run; past the time box the pack is rerun file by
+    file, so the slow file is reported and the seed case beside it is still judged."""
+    slow = CORPUS / "slow-validation.ttl"
+    seed = repo_root / "cases" / "seed.ttl"
+    result = CliRunner().invoke(main, ["validate", str(slow), str(seed), "--format", "jsonl", "--timeout", "5",
+                                       "--no-progress", "--jobs", "1"])
+    assert result.exit_code == 2, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    errors = [line for line in lines if "error" in line]
+    assert [e["file"] for e in errors] == [str(slow)]
+    assert "validation took longer than the 5-second limit" in errors[0]["error"]
+    judged = [line for line in lines if "items" in line]
+    assert [c["case_number"] for c in judged] == ["SEED-2015"]
+    assert judged[0]["items"][0]["outcome"] == "not-medically-necessary"

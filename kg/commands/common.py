@@ -69,7 +69,7 @@ def limit_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--max-depth", type=click.IntRange(min=1), default=d.max_depth, show_default=True,
                      help="Refuse bracket/element nesting deeper than this."),
         click.option("--timeout", type=click.FloatRange(min=0), default=d.timeout, show_default=True,
-                     help="Seconds allowed for parsing one file (0: no time box)."),
+                     help="Seconds allowed for parsing one file, and again for judging it (0: no time box)."),
     ]
     for option in reversed(options):
         wrapper = option(wrapper)

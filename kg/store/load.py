@@ -94,10 +94,12 @@ def determinations_graph(case: Graph, knowledge: Knowledge, *, file: str) -> Gra
     from kg import __version__
     from kg.api import validate_graph
     from kg.engine import engine_version
+    from kg.loader import active_limits, time_box
     from kg.render.rdf import to_graph
 
     started = dt.datetime.now(dt.UTC)
-    results = validate_graph(case, knowledge, file=file)
+    with time_box(active_limits().timeout, file, what="validation"):  # as in kg.api.validate
+        results = validate_graph(case, knowledge, file=file)
     return to_graph(results, software=f"kg {__version__}", engine=engine_version("pyshacl"),
                     editions=[], started=started)
 

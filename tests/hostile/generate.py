@@ -303,5 +303,13 @@ load_error("load-long-literal", ".ttl", "A literal longer than the limit (lowere
 load_error("load-too-many-triples", ".ttl", "More triples than the limit (lowered to 20 with --max-triples).", PREFIXES + GOOD, "20-triple limit", args=["--max-triples", "20"])
 load_error("load-too-large", ".ttl", "A file larger than the limit (lowered to 500 bytes with --max-bytes).", PREFIXES + GOOD, "500-byte limit", args=["--max-bytes", "500"])
 load_error("load-depth-flag", ".ttl", "Nesting deeper than the limit (lowered to 3 with --max-depth).", PREFIXES + ":case kg:finding [ kg:concept [ kg:p [ kg:q [ kg:r 1 ] ] ] ] .\n", "3-level limit", args=["--max-depth", "3"])
+# A small file (2,600 triples, far under every parse limit) whose SHACL run takes minutes: every
+# criteria check of each request walks all the case's findings, so the work grows as requests x
+# findings. The time box (--timeout) covers validation too.
+SLOW = (":case a kg:Case ; kg:caseNumber \"H-SLOW\" .\n"
+        + "".join(f':case kg:hasRequest :r{i} . :r{i} a kg:Request ; kg:topic g:LumbarMRI ; kg:requestDate "2015-07-15"^^xsd:date .\n' for i in range(60))
+        + "".join(f":case kg:finding :f{j} . :f{j} a kg:Finding ; kg:concept :c{j} ; kg:present true .\n" for j in range(600)))
+load_error("slow-validation", ".ttl", "60 requests x 600 findings: parses in a blink, but the SHACL run would take minutes (time box lowered to 2 s with --timeout).",
+           PREFIXES + SLOW, "validation took longer than the 2-second limit", args=["--timeout", "2"])
 if __name__ == "__main__":
     print(len(list(OUT.glob("*.expected.json"))), "expectations")

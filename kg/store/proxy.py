@@ -31,6 +31,10 @@ QUERY_KEYS = ("query", "default-graph-uri", "named-graph-uri")
 #: What oxigraph appends to a body it stops streaming (checked besides the proxy's own clock).
 CANCELLED = b"The SPARQL operation has been cancelled"
 
+#: An oversized POST body is read and dropped up to this size before the 413 (beyond it, the
+#: connection is closed on the sender).
+_DRAIN = 16 * 1024 * 1024
+
 _FORM = "application/x-www-form-urlencoded"
 _SPARQL_QUERY = "application/sparql-query"
 _SPARQL_UPDATE = "application/sparql-update"
@@ -210,11 +214,19 @@ class _Handler(BaseHTTPRequestHandler):
         size = int(length)
         limit = self.server.limits.max_request_bytes
         if size > limit:
+            self._discard(min(size, _DRAIN))  # read, so the client (still sending) sees the 413, not a reset
             raise _Refusal(413, f"request body of {size} bytes is over the limit of {limit} bytes")
         body = self.rfile.read(size)
         if len(body) != size:
             raise _Refusal(400, "request body shorter than its Content-Length")
         return body
+
+    def _discard(self, size: int) -> None:
+        while size > 0:
+            chunk = self.rfile.read(min(size, 65536))
+            if not chunk:
+                return
+            size -= len(chunk)
 
     def _forward(self, method: str, path: str, body: bytes | None, headers: dict[str, str], *,
                  started: float) -> tuple[int, str, bytes]:

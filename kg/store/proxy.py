@@ -242,7 +242,8 @@ class _Handler(BaseHTTPRequestHandler):
                 raise TimeoutError
             return left
 
-        timed_out = _Refusal(504, f"query stopped: it ran past the {limits.timeout:g} s timeout (--timeout)")
+        timed_out = _Refusal(504, f"query stopped: it ran past the {limits.timeout or 0:g} s timeout (--timeout)"
+                             if limits.timeout else "query stopped: the store server cancelled it")
         connection = http.client.HTTPConnection(*self.server.upstream, timeout=10)
         try:
             connection.request(method, path, body=body, headers=headers)

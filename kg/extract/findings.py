@@ -44,8 +44,9 @@ _NEG_CUE = re.compile(r"\b(?:no|not|without|negative|denie[sd]|deny|denying|abse
                       r"intact|unremarkable|resolved)\b", re.I)
 _POS_CUE = re.compile(r"\bpositive\b", re.I)
 _RESULT = re.compile(r"\b(?:positive|negative|normal|absent|equivocal)\b", re.I)
-_DOUBT = re.compile(r"\b(?:possible|possibly|probable|probably|likely|suspected|suspicion|rule out|r/o|questionable|versus|"
-                    r"to (?:evaluate|assess|confirm|rule|check|exclude)|evaluate for|if|whether|might|could)\b", re.I)
+_DOUBT = re.compile(r"\b(?:possible|possibly|probable|probably|likely|suspected|suspicion|rule out|r/o|questionable|"
+                    r"versus|to (?:evaluate|assess|confirm|rule|check|exclude)|evaluate for|if|whether|might|could)\b",
+                    re.I)
 _CLAUSE_END = re.compile(r"[;:]|\bbut\b|\bhowever\b|\bwhereas\b|\bexcept\b", re.I)
 
 

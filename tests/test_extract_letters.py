@@ -130,6 +130,14 @@ def test_clinical_spot_checks(letters: dict, clinical_expected: dict) -> None:
             assert med in meds, (case, med, meds)
         if want.get("no_medications"):
             assert meds == [], (case, meds)
+        found = {(_short(f.extra["concept"]), f.extra["present"]) for f in c.findings}
+        for concept, present in want.get("findings", []):
+            assert (concept, present) in found, (case, concept, present, found)
+        for concept in want.get("not_findings", []):
+            assert (concept, True) not in found, (case, concept)
+        dx_concepts = {_short(d.extra["concept"]) for d in c.diagnoses if d.extra.get("concept") is not None}
+        for concept in want.get("diagnosis_concepts", []):
+            assert concept in dx_concepts, (case, concept, dx_concepts)
 
 
 def test_provenance_spans_quote_the_letter(letters: dict) -> None:

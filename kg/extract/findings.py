@@ -32,6 +32,10 @@ _SYNONYMS = {
     "numb": "numbness", "dysesthesia": "numbness",
     "extremitie": "extremity", "extremities": "extremity", "digit": "digit", "fingertip": "finger",
     "reflexe": "reflex", "reflexes": "reflex",
+    # "pain radiating / radiates / radiation into the arm" are one cue; "vertebral fracture" = "vertebra fracture"
+    "radiating": "radiate", "radiation": "radiate", "radiated": "radiate", "radiate": "radiate",
+    "vertebral": "vertebra", "vertebrae": "vertebra",
+    "persistent": "persist", "persisting": "persist", "persisted": "persist",
 }
 _LEVEL = re.compile(r"^([cls])[1-8]$")
 _SIGNS = {"tinel", "phalen", "durkan", "straight", "slr", "mcmurray", "lachman", "drawer", "compression", "spurling",
@@ -40,8 +44,9 @@ _NEG_CUE = re.compile(r"\b(?:no|not|without|negative|denie[sd]|deny|denying|abse
                       r"intact|unremarkable|resolved)\b", re.I)
 _POS_CUE = re.compile(r"\bpositive\b", re.I)
 _RESULT = re.compile(r"\b(?:positive|negative|normal|absent|equivocal)\b", re.I)
-_DOUBT = re.compile(r"\b(?:possible|possibly|probable|likely|suspected|suspicion|rule out|r/o|questionable|versus|"
-                    r"to (?:evaluate|assess|confirm|rule|check|exclude)|evaluate for|if|whether|might|could)\b", re.I)
+_DOUBT = re.compile(r"\b(?:possible|possibly|probable|probably|likely|suspected|suspicion|rule out|r/o|questionable|"
+                    r"versus|to (?:evaluate|assess|confirm|rule|check|exclude)|evaluate for|if|whether|might|could)\b",
+                    re.I)
 _CLAUSE_END = re.compile(r"[;:]|\bbut\b|\bhowever\b|\bwhereas\b|\bexcept\b", re.I)
 
 

@@ -148,6 +148,10 @@ def _course_of_care(out: Clinical, graph: Graph) -> list[Fact]:
         for t in out.treatments)
     if not conservative:
         return []
+    values = {v for c in out.course for k in ("painRelief", "functionalImprovement")
+              if (v := c.extra.get(k)) is not None}
+    if len(values) > 1:
+        return []  # better at one visit, no better at another: the course's response is not clear
     return [Fact("treatment", c.span, "conservative care (course as a whole)",
                  {"topic": G.ConservativeCare, "count": None, "given": True, **c.extra}) for c in out.course]
 

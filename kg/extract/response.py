@@ -14,7 +14,8 @@ What a cue means (kg's reading, see README "The response to earlier care"):
 - symptoms that persist "despite" a treatment, "without relief" -> no pain relief (false); the
   function is not documented unless the sentence speaks of function;
 - "improved", "helped", "X% relief", "benefit" -> pain relief (true); functional improvement (true)
-  only when the sentence names function ("function", "activities of daily living", "able to").
+  only when the sentence names function ("function", "activities of daily living", "able to"),
+  and then pain relief only if pain or relief is named too ("helped her mobility" is function only).
 A statement that is negated into silence ("no documentation of improvement"), doubtful ("if",
 "unclear", "possible") or both positive and negative records nothing.
 """
@@ -77,6 +78,8 @@ _COURSE_GOOD = re.compile(
     r"\b(?:(?:symptoms|pain|complaints?|condition)(?: (?:\w+ ){0,4}?)(?:were|was|are|is|has|have|had)"
     r" (?:been )?(?:gradually |slowly |steadily |significantly )?(?:improving|improved|better|decreased|"
     r"resolved|resolving)|"
+    r"(?:improving|improved|decreasing|decreased) (?:\w+ ){0,3}?(?:pain|symptoms)|"
+    r"\d+(?: ?- ?\d+)? ?(?:%|percent) (?:better|improvement|improved)|"
     r"(?:overall|significant|steady|gradual|vast|good) improvement)\b", re.I)
 
 _FUNCTION = re.compile(r"\bfunction|\bactivities of daily living\b|\bADLs?\b|\bable to\b|\bmobility\b|"
@@ -109,6 +112,11 @@ class Response:
 NONE = Response()
 
 
+def _about_pain(cue: str) -> bool:
+    """The cue speaks of pain only: "despite", "persists", "no relief", "no improvement in her pain"."""
+    return bool(_PAIN_ONLY.search(cue) or re.search(r"\brelief\b|\bin (?:\w+ ){0,3}?pain\b", cue, re.I))
+
+
 def _failed(text: str, *, pain_only: bool) -> Response:
     """No relief; no functional improvement too unless the cue speaks only of pain persisting."""
     if pain_only and not _FUNCTION.search(text):
@@ -120,6 +128,8 @@ def _helped(text: str) -> Response:
     """Relief; functional improvement only when the text names function (and is not negated)."""
     fn = _FUNCTION.search(text)
     if fn and not re.search(r"\b(?:not|unable|no|without|cannot|can't)\b[^.;]{0,25}$", text[:fn.start()], re.I):
+        if not re.search(r"\bpain|\breli|\bsymptom|%|percent", text, re.I):
+            return Response(functionalImprovement=True)  # it helped function; pain is not mentioned
         return Response(painRelief=True, functionalImprovement=True)
     return Response(painRelief=True)
 
@@ -142,9 +152,7 @@ def list_response(sentence: str, start: int, end: int, next_start: int) -> Respo
     found: list[Response] = []
     m = _BEFORE_FAIL.search(before)
     if m:
-        found.append(_failed(before[m.start():] + after[:80],
-                             pain_only=bool(_PAIN_ONLY.search(m.group(0)) or re.search(
-                                 r"\brelief\b", m.group(0), re.I))))
+        found.append(_failed(before[m.start():] + after[:80], pain_only=_about_pain(m.group(0))))
     elif _BEFORE_GOOD.search(before) and not re.search(r"\b(?:no|not|without)\b[^,;]{0,20}$",
                                                        before[:_BEFORE_GOOD.search(before).start()], re.I):
         found.append(_helped(before[_BEFORE_GOOD.search(before).start():] + after[:80]))
@@ -154,8 +162,7 @@ def list_response(sentence: str, start: int, end: int, next_start: int) -> Respo
         fail = _AFTER_FAIL.search(scope)
         good = _AFTER_GOOD.search(scope)
         if fail and not (good and good.end() <= fail.start()):
-            found.append(_failed(scope, pain_only=bool(_PAIN_ONLY.search(fail.group(0)) or re.search(
-                r"\brelief\b", fail.group(0), re.I))))
+            found.append(_failed(scope, pain_only=_about_pain(fail.group(0))))
         elif good and not re.search(r"\b(?:not|no|never|without)\b", good.group(0), re.I):
             found.append(_helped(scope))
     return found[0] if found else NONE
@@ -175,7 +182,8 @@ def course_response(sentence: str) -> tuple[Response, tuple[int, int] | None]:
     if fail and good:
         return NONE, None  # both ways: nothing clear
     if fail:
-        function = bool(_FUNCTION.search(sentence)) or not re.search(r"\b(?:pain|symptoms?)\b", fail.group(0), re.I)
+        cue = fail.group(0) + re.match(r"(?:\s+in (?:\w+ ){0,3}?pain\b)?", sentence[fail.end():]).group(0)
+        function = bool(_FUNCTION.search(sentence)) or not re.search(r"\b(?:pain|symptoms?)\b", cue, re.I)
         return Response(painRelief=False, functionalImprovement=False if function else None), fail.span()
     if good and not re.search(r"\b(?:not|no|never)\b", sentence[max(0, good.start() - 20):good.start()], re.I):
         return _helped(sentence), good.span()

@@ -64,6 +64,7 @@ class KG(DefinedNamespace):
     currentMedication: object
     endDate: object
     functionalImprovement: object
+    given: object
     icd10: object
     injuryDate: object
     mechanism: object

@@ -39,7 +39,7 @@ _SAFE_FOREIGN_TYPES = frozenset({RDF.Statement})
 #: kg terms a case file may use as predicates.
 CASE_PREDICATES = frozenset(URIRef(_KG + name) for name in (
     "caseNumber applicant age sex represented injury injuryDate mechanism diagnosis icd10 concept "
-    "finding present priorTreatment treatment count startDate endDate functionalImprovement "
+    "finding present priorTreatment treatment count given startDate endDate functionalImprovement "
     "painRelief currentMedication workStatus hasRequest topic requestText quantity unit bodyRegion "
     "laterality requestDate concurrentCare planned urDecision imrDecision decisionDate urOutcome "
     "imrOutcome reviewerSpecialty cites citedNoEvidence citesGuideline citesDocument citesEdition "

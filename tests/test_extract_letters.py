@@ -125,6 +125,12 @@ def test_clinical_spot_checks(letters: dict, clinical_expected: dict) -> None:
         treatments = {_short(t.extra["topic"]): t.extra["count"] for t in c.treatments}
         for topic, count in want.get("treatments", {}).items():
             assert topic in treatments and treatments[topic] == count, (case, topic, treatments)
+        by_topic = {_short(t.extra["topic"]): t.extra for t in c.treatments}
+        for topic, response in want.get("responses", {}).items():
+            got = by_topic.get(topic)
+            assert got is not None, (case, topic, sorted(by_topic))
+            for key, value in response.items():
+                assert got.get(key) == value, (case, topic, key, got.get(key))
         meds = [m.value for m in c.medications]
         for med in want.get("medications", []):
             assert med in meds, (case, med, meds)

@@ -20,7 +20,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg.extract.findings import FindingMatcher
-from kg.namespaces import KG
+from kg.extract.response import Response, course_response, list_response
+from kg.namespaces import KG, G
 
 Span = tuple[int, int]
 
@@ -63,6 +64,7 @@ class Clinical:
     tests: list[Fact] = field(default_factory=list)
     findings: list[Fact] = field(default_factory=list)
     planned: list[Fact] = field(default_factory=list)  # care the summary's plan names (for every request)
+    course: list[Fact] = field(default_factory=list)  # how the course of care went, no treatment named
     work_status: Fact | None = None
 
 
@@ -124,9 +126,34 @@ def extract_clinical(text: str, span: Span, graph: Graph,
             _planned(out, raw, s0, topics, recognize)
             continue
         _treatments(out, raw, s0, topics, recognize)
+        if not topics.find_all(raw):
+            _course(out, raw, s0)
         _findings(out, raw, s0, matcher)
-    out.treatments = _merge_treatments(out.treatments)
+    out.treatments = _merge_treatments(out.treatments + _course_of_care(out, graph))
     return out
+
+
+def _course_of_care(out: Clinical, graph: Graph) -> list[Fact]:
+    """The course-level responses as a record of conservative care in general (g:ConservativeCare).
+
+    Only when the summary shows a course of conservative care was given: "there has been no
+    improvement" says nothing about care that is not on record. The response is kept on the
+    grouping topic, never on a named treatment (it does not say which treatment failed).
+    """
+    if not out.course:
+        return []
+    conservative = any(
+        (t.extra.get("count") or t.extra.get("given"))
+        and G.ConservativeCare in set(graph.transitive_objects(t.extra["topic"], SKOS.broader))
+        for t in out.treatments)
+    if not conservative:
+        return []
+    values = {v for c in out.course for k in ("painRelief", "functionalImprovement")
+              if (v := c.extra.get(k)) is not None}
+    if len(values) > 1:
+        return []  # better at one visit, no better at another: the course's response is not clear
+    return [Fact("treatment", c.span, "conservative care (course as a whole)",
+                 {"topic": G.ConservativeCare, "count": None, "given": True, **c.extra}) for c in out.course]
 
 
 def _merge_treatments(facts: list[Fact]) -> list[Fact]:
@@ -145,12 +172,18 @@ def _merge_treatments(facts: list[Fact]) -> list[Fact]:
         counts = [c for c in (m.get("count"), f.extra.get("count")) if c is not None]
         if counts:
             m["count"] = 0 if all(c == 0 for c in counts) else max(counts)
+        m["given"] = bool(m.get("given") or f.extra.get("given")) or None
         for key in ("painRelief", "functionalImprovement"):
             a, b = m.get(key), f.extra.get(key)
             if a is None:
                 m[key] = b
             elif b is not None and a != b:
                 m[key] = None
+    for f in merged.values():
+        if f.extra.get("count") == 0 and f.extra.get("given"):
+            f.extra["count"] = f.extra["given"] = None  # "never had" and "had": neither is documented
+        if f.extra.get("count") is not None:
+            f.extra["given"] = None  # a stated number says more
     return list(merged.values())
 
 
@@ -252,66 +285,91 @@ _HISTORY = re.compile(r"treatments? (?:and [\w ]+ )?to date|has (?:had|undergone
                       r"had (?:undergone|received|completed|attended|tried)|\bprior\b|\bprevious(?:ly)?\b|"
                       r"\bstatus post\b|\bearlier\b|\bcompleted\b|\bunderwent\b|\breceived\b|\bhad been treated\b|"
                       r"\bfailed\b|\bhas included\b|\bincluded\b|\bnot (?:yet )?(?:started|begun|tried)\b", re.I)
-_POS = re.compile(r"\b(?:with (?:some |significant |good |moderate |temporary |partial |noted )?(?:improvement"
-    r"|relief|benefit)"
-                  r"|helped|helpful|beneficial|effective|improved|\d+ ?% (?:pain )?(?:relief|improvement|reduction)"
-                  r"|decreased (?:his|her|their)? ?pain|reduced (?:his|her|their)? ?pain)\b", re.I)
-_FAIL = re.compile(r"\b(?:without (?:any |significant |lasting |much )?(?:relief|improvement|benefit)|no (?:si"
-    r"gnificant |lasting )?"
-                   r"(?:relief|improvement|benefit)|did not (?:help|improve|provide)|not (?:particularly )?(?:"
-                   r"helpful|beneficial|"
-                   r"effective)|(?:has |had )?failed|minimal (?:relief|improvement|benefit)|no change|worsen(?"
-                   r":ed|ing))\b",
-                   re.I)
-_FUNCTION = re.compile(r"function", re.I)
+_GIVEN_NOT = re.compile(r"\b(?:never|no prior|not previously|(?:has|had|have) not (?:yet )?(?:had|undergone|tried|"
+                        r"started|received|attended|begun)|not yet (?:started|begun|had))\b", re.I)
+#: connectors inside one list of treatments ("physical therapy, work restrictions, and medications")
+_LIST_GAP = re.compile(r"[\s,;]*(?:(?:and|or|as well as|plus)\s+)?(?:an?|the|multiple|several|\d+)?\s*"
+                       r"(?:[a-z]+\s+){0,2}", re.I)
 
 
 def _treatments(out: Clinical, raw: str, s0: _Offsets, topics: _Labels,
                 recognize: Callable[[str], URIRef | None] | None) -> None:
-    if not (_HISTORY.search(raw) or _POS.search(raw) or _FAIL.search(raw)):
-        return  # neither a history statement nor a stated response
+    """Treatments to date, their counts and the documented response (kg/extract/response.py).
+
+    A treatment named in a history statement, or with a stated response ("despite physical
+    therapy", "acupuncture did not help"), was given: without a number the record keeps
+    ``given`` (a course was tried) and no count.
+    """
     mentions = topics.find_all(raw)
-    for k, (t0, t1, topic) in enumerate(mentions):
-        # the response named after a treatment, up to the next treatment named; a response at the
-        # end of a list ("PT, injections and ESIs, without relief") covers the whole list
-        nxt = mentions[k + 1][0] if k + 1 < len(mentions) else len(raw)
-        window = raw[t1:nxt]
-        if k + 1 < len(mentions) and re.fullmatch(r"[\s,;]*(?:and|or)?[\s,;]*(?:an?|the|multiple|several|\d+)?\s*"
-                                                    r"(?:[a-z]+\s+){0,2}", raw[t1:nxt], re.I):
-            last = mentions[-1][1]
-            window = raw[last:]
-        count = None
-        m = re.search(r"(?:at least |a total of |approximately |about )?(" + NUMBER + r")(?: \(\d+\))? (?:prio"
-            r"r |previous |"
-                      r"completed |additional )?(?:sessions?|visits?|treatments?|injections?|blocks?)(?: of)?\s*$",
-                      raw[max(0, t0 - 60):t0], re.I)
-        if m is None:
-            m = re.search(r"^\s*(?:x|times|for|,)?\s*(?:at least |approximately )?(" + NUMBER + r")(?: \(\d+\))? "
-                          r"(?:sessions?|visits?|treatments?)", raw[t1:t1 + 40], re.I)
-        if m is None and re.match(r"\s*(?:sessions?|visits?|treatments?)\b", raw[t1:t1 + 15], re.I):
-            m = re.search(r"(" + NUMBER + r")(?: \(\d+\))?\s*$", raw[max(0, t0 - 30):t0], re.I)
-        if m is not None:
-            count = to_number(m.group(1))
-        if re.search(r"\b(?:never|no prior|not previously|(?:has|had|have) not (?:yet )?(?:had|undergone|tried|started|"
-                     r"received|attended|begun)|not yet (?:started|begun|had))\b", raw[max(0, t0 - 40):t0], re.I):
-            count = 0
-        relief = function = None
-        if not _NOT_DOCUMENTED.search(window):
-            failed = _FAIL.search(window)
-            if failed and not re.search(r"\b(?:but|however|although)\b", window[:failed.start()]):
-                relief = False
-                if _FUNCTION.search(window) or re.search(r"failed", window, re.I):
-                    function = False
-            elif _POS.search(window) and not _NEG.search(_POS.search(window).group(0)):
-                relief = True
-                if _FUNCTION.search(window):
-                    function = True
-        name = raw[t0:t1]
-        if recognize is not None:
-            topic = recognize(name) or topic
-        out.treatments.append(Fact("treatment", (s0 + t0, s0 + t1), name,
-                                   {"topic": topic, "count": count, "painRelief": relief,
-                                    "functionalImprovement": function}))
+    if not mentions:
+        return
+    lists = _treatment_lists(raw, mentions)
+    responses: list[Response] = []
+    for k, (i, j) in enumerate(lists):
+        nxt = mentions[lists[k + 1][0]][0] if k + 1 < len(lists) else len(raw)
+        responses.append(list_response(raw, mentions[i][0], mentions[j][1], nxt))
+    history = _HISTORY.search(raw)
+    if not history and not any(r.stated for r in responses):
+        return  # neither a history statement nor a stated response
+    for (i, j), resp in zip(lists, responses, strict=True):
+        for t0, t1, topic in mentions[i:j + 1]:
+            count = _count_near(raw, t0, t1)
+            before = raw[max(0, t0 - 40):t0]
+            if _GIVEN_NOT.search(before):
+                count = 0
+            relief, function = resp.painRelief, resp.functionalImprovement
+            if count == 0:
+                relief = function = None  # never given: no response to it
+            given = count is None and (resp.stated or bool(history)) and not re.search(
+                r"\b(?:prior to|before|pending|awaiting|scheduled for|waiting for)\s+(?:\w+\s+){0,2}$", before, re.I)
+            name = raw[t0:t1]
+            if recognize is not None:
+                topic = recognize(name) or topic
+            out.treatments.append(Fact("treatment", (s0 + t0, s0 + t1), name,
+                                       {"topic": topic, "count": count, "given": given or None,
+                                        "painRelief": relief, "functionalImprovement": function}))
+
+
+def _treatment_lists(raw: str, mentions: list[tuple[int, int, URIRef]]) -> list[tuple[int, int]]:
+    """Runs of treatment mentions joined only by list connectors, as (first, last) indexes.
+
+    "Physical therapy and medications did not help" is one list; "physical therapy helped and
+    chiropractic care did not" is two (a response word between them ends the list).
+    """
+    runs: list[tuple[int, int]] = []
+    start = 0
+    for k in range(1, len(mentions) + 1):
+        if k < len(mentions):
+            gap = raw[mentions[k - 1][1]:mentions[k][0]]
+            if _LIST_GAP.fullmatch(gap) and not re.search(
+                    r"\b(?:help|helped|helpful|improv\w*|relief|benefit\w*|fail\w*|but|however|despite|then|after|"
+                    r"before|without|with|not|no|which|who|was|were|is|are|has|had)\b", gap, re.I):
+                continue
+        runs.append((start, k - 1))
+        start = k
+    return runs
+
+
+def _count_near(raw: str, t0: int, t1: int) -> int | None:
+    """The number of sessions written next to a treatment ("6 sessions of PT", "PT x 12 visits")."""
+    m = re.search(r"(?:at least |a total of |approximately |about )?(" + NUMBER + r")(?: \(\d+\))? "
+                  r"(?:prior |previous |completed |additional )?"
+                  r"(?:sessions?|visits?|treatments?|injections?|blocks?)(?: of)?\s*$",
+                  raw[max(0, t0 - 60):t0], re.I)
+    if m is None:
+        m = re.search(r"^\s*(?:x|times|for|,)?\s*(?:at least |approximately )?(" + NUMBER + r")(?: \(\d+\))? "
+                      r"(?:sessions?|visits?|treatments?)", raw[t1:t1 + 40], re.I)
+    if m is None and re.match(r"\s*(?:sessions?|visits?|treatments?)\b", raw[t1:t1 + 15], re.I):
+        m = re.search(r"(" + NUMBER + r")(?: \(\d+\))?\s*$", raw[max(0, t0 - 30):t0], re.I)
+    return to_number(m.group(1)) if m is not None else None
+
+
+def _course(out: Clinical, raw: str, s0: _Offsets) -> None:
+    """A sentence naming no treatment that says how the course of care went ("no improvement")."""
+    resp, span = course_response(raw)
+    if span is not None and resp.stated:
+        out.course.append(Fact("course", (s0 + span[0], s0 + span[1]), raw[span[0]:span[1]],
+                               {"painRelief": resp.painRelief, "functionalImprovement": resp.functionalImprovement}))
 
 
 # --- the plan --------------------------------------------------------------------------------

@@ -179,7 +179,7 @@ def _clinical(b: _Builder, case: URIRef) -> None:
         g.add((node, RDF.type, KG.PriorTreatment))
         g.add((node, KG.treatment, t.extra["topic"]))
         g.add((node, RDFS.label, Literal(str(t.value))))
-        for key, prop in (("count", KG.count), ("painRelief", KG.painRelief),
+        for key, prop in (("count", KG.count), ("given", KG.given), ("painRelief", KG.painRelief),
                           ("functionalImprovement", KG.functionalImprovement)):
             value = t.extra.get(key)
             if value is not None:

@@ -304,6 +304,8 @@ def _treatment_node(b: _Builder, g: Graph, node: Node, prefix: str, level: int) 
         fi, pr = g.value(node, K.functionalImprovement), g.value(node, K.painRelief)
         if count is not None:
             bits.append("never given" if count == "0" else f"{count} given")
+        elif _str(g.value(node, K.given)) == "true":
+            bits.append("given, number not stated")
         if isinstance(fi, Literal):
             bits.append("functional improvement" if fi.toPython() is True else "no functional improvement")
         if isinstance(pr, Literal):

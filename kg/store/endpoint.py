@@ -81,8 +81,7 @@ class EndpointBackend(Backend):
         """One SPARQL Update request (atomic on conformant stores): drop each graph, insert the new ones."""
         parts = [f"DROP SILENT GRAPH <{check_iri(name)}>" for name in graphs]
         # any precomputed summary (kg.store.summary) would miss these cases: remove it, same request
-        parts.append("DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { "
-                     "?g a <https://w3id.org/kg-imr/ns#Summary> . ?s ?p ?o } }")
+        parts.append("DROP SILENT GRAPH <urn:kg:summary>")
         body = []
         for index, (name, graph) in enumerate(graphs.items()):
             lines = []

@@ -8,8 +8,8 @@ variables are the GROUP BY keys, the rest additive counts) is also answered from
   over the cases being written, in a scratch in-memory pyoxigraph store with the guideline graph,
   and its rows become ``kg:SummaryRow`` nodes (``kg:summaryOf`` the query name, ``kg:summaryKey1..``,
   ``kg:summaryCount1..``). A case being replaced is read back and its old rows are subtracted, so
-  a reload keeps the counts exact. The rows go into a new graph ``urn:kg:summary:NNNNNNNN`` in the
-  same transaction as the cases (graphs are only added, never rewritten, so a load stays one write).
+  a reload keeps the counts exact. The summary graph ``urn:kg:summary`` (the current rows plus
+  this load's, one row per group) is rewritten in the same transaction as the cases.
 * at query time (``plan``) a backend holding a summary answers ``SUM`` of those rows grouped by
   the keys; one without (an old store, or one written through an endpoint) runs the query itself.
   Both give the same rows: counts are additive because every determination, request and UR
@@ -33,21 +33,17 @@ from kg.store.named import NamedQuery, named_queries
 from kg.store.sparql import CheckedQuery, check
 from kg.store.terms import check_iri, from_oxigraph, nt
 
-#: Prefix of the graphs that hold summary rows (one graph per load).
-SUMMARY_PREFIX = "urn:kg:summary:"
+#: The named graph holding the summary rows (rewritten by every load, in the same transaction).
+SUMMARY_GRAPH = "urn:kg:summary"
 _NS = str(KG._NS)
 _KEYS = [KG.summaryKey1, KG.summaryKey2, KG.summaryKey3, KG.summaryKey4]
 _COUNTS = [KG.summaryCount1, KG.summaryCount2, KG.summaryCount3]
-_HAS_SUMMARY = f"ASK {{ ?s a <{_NS}Summary> }}"
+_HAS_SUMMARY = f"ASK {{ GRAPH <{SUMMARY_GRAPH}> {{ <{SUMMARY_GRAPH}> a <{_NS}Summary> }} }}"
 
 
 def summarized() -> dict[str, NamedQuery]:
     """The named queries that declare a summary."""
     return {name: q for name, q in named_queries().items() if q.summary_keys}
-
-
-def is_summary_graph(name: str) -> bool:
-    return name.startswith(SUMMARY_PREFIX)
 
 
 def has_summary(backend: Backend) -> bool:
@@ -72,7 +68,7 @@ def summary_query(named: NamedQuery) -> CheckedQuery:
     select = " ".join(f"?{k}" for k in keys) + " " + " ".join(
         f"(SUM(?summaryCount{i}) AS ?{c})" for i, c in enumerate(counts))
     group = " ".join(f"?{k}" for k in keys)
-    text = (f"SELECT {select}\nWHERE {{ {' ; '.join(pattern)} . }}\n"
+    text = (f"SELECT {select}\nWHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ {' ; '.join(pattern)} . }} }}\n"
             f"GROUP BY {group}\nHAVING (SUM(?summaryCount0) > 0)\nORDER BY {group}\n")
     return check(text, source=f"query {named.name} (summary)")
 
@@ -91,34 +87,36 @@ def guidelines_digest(guidelines: Graph) -> str:
 
 
 def delta(backend: Backend, graphs: dict[str, Graph], guidelines: Graph) -> dict[str, Graph]:
-    """Graphs to write beside ``graphs`` so the backend's summary stays exact (may be empty).
+    """The new summary graph to write with ``graphs`` so the summary stays exact (or nothing).
 
-    Reads the backend (summary state, the old version of each case being replaced); writes nothing.
+    Reads the backend (the current summary, the old version of each case being replaced); writes nothing.
     """
     if not backend.keeps_summary:
         return {}
     queries = summarized()
     digest = guidelines_digest(guidelines)
-    existing = _summary_graphs(backend)
-    if not existing and _has_cases(backend):
+    state = _state(backend)
+    if state is None and _has_cases(backend):
         return {}  # cases loaded before summaries existed: keep answering from the full queries
-    if any(d != digest for d in existing.values()):  # other guidelines: drop the summary
-        return {name: Graph() for name in existing}
-    cases = {n: g for n, g in graphs.items() if n not in (GUIDELINES_GRAPH, SHAPES_GRAPH) and not is_summary_graph(n)}
+    if state is not None and state != digest:  # other guidelines: drop the summary
+        return {SUMMARY_GRAPH: Graph()}
+    cases = {n: g for n, g in graphs.items() if n not in (GUIDELINES_GRAPH, SHAPES_GRAPH, SUMMARY_GRAPH)}
     totals: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(_COUNTS))
     _add(totals, queries, cases, guidelines, +1)
     replaced = backend.existing_graphs(list(cases))
     if replaced:
         _add(totals, queries, _read_graphs(backend, replaced), guidelines, -1)
-    rows = {key: counts for key, counts in totals.items() if any(counts)}
-    if existing and not rows:
-        return {}
-    name = f"{SUMMARY_PREFIX}{len(existing) + 1:08d}"
+    if state is not None and not any(any(c) for c in totals.values()):
+        return {}  # nothing changes
+    if state is not None:
+        _read_summary(backend, totals)
     out = Graph()
-    node = URIRef(name)
+    node = URIRef(SUMMARY_GRAPH)
     out.add((node, RDF.type, KG.Summary))
     out.add((node, KG.summaryGuidelines, Literal(digest)))
-    for (query, *keys), counts in sorted(rows.items(), key=lambda item: repr(item[0])):
+    for (query, *keys), counts in sorted(totals.items(), key=lambda item: repr(item[0])):
+        if not any(counts):
+            continue
         row = BNode()
         out.add((row, RDF.type, KG.SummaryRow))
         out.add((row, KG.summaryOf, Literal(query)))
@@ -126,12 +124,32 @@ def delta(backend: Backend, graphs: dict[str, Graph], guidelines: Graph) -> dict
             out.add((row, _KEYS[i], key))
         for i in range(len(_variables(query)) - len(keys)):
             out.add((row, _COUNTS[i], Literal(str(counts[i]), datatype=XSD.integer)))
-    return {name: out}
+    return {SUMMARY_GRAPH: out}
 
 
-def _summary_graphs(backend: Backend) -> dict[str, str]:
-    text = f"SELECT ?s ?d WHERE {{ ?s a <{_NS}Summary> ; <{_NS}summaryGuidelines> ?d }}"
-    return {str(s): str(d) for s, d in backend.query(check(text, source="summary check")).rows}
+def _state(backend: Backend) -> str | None:
+    """The guideline digest the backend's summary was computed with, or None when it has none."""
+    text = f"SELECT ?d WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ <{SUMMARY_GRAPH}> <{_NS}summaryGuidelines> ?d }} }}"
+    rows = backend.query(check(text, source="summary check")).rows
+    return str(rows[0][0]) if rows else None
+
+
+def _read_summary(backend: Backend, totals: dict[tuple, list[int]]) -> None:
+    """Add the rows of the backend's current summary to ``totals``."""
+    keys = " ".join(f"OPTIONAL {{ ?r <{_KEYS[i]}> ?k{i} }}" for i in range(len(_KEYS)))
+    counts = " ".join(f"OPTIONAL {{ ?r <{_COUNTS[i]}> ?c{i} }}" for i in range(len(_COUNTS)))
+    variables = [f"?k{i}" for i in range(len(_KEYS))] + [f"?c{i}" for i in range(len(_COUNTS))]
+    text = (f"SELECT ?q {' '.join(variables)}"
+            f" WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?r <{_NS}summaryOf> ?q . {keys} {counts} }} }}")
+    for row in backend.query(check(text, source="summary read")).rows:
+        name = str(row[0])
+        query = named_queries().get(name)
+        if query is None or not query.summary_keys:
+            continue
+        slot = totals[(name, *row[1:1 + query.summary_keys])]
+        for i, count in enumerate(row[1 + len(_KEYS):]):
+            if count is not None:
+                slot[i] += int(count.toPython())
 
 
 def _has_cases(backend: Backend) -> bool:

@@ -211,7 +211,12 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     queries = {name: (q, bind(check(q.text, source=name), bind_params(q, {p.name: EXAMPLES[p.type] for p in q.params})))
                for name, q in named_queries().items()}
-    print(f"machine: {os.cpu_count()} cpu, python {platform.python_version()}, {platform.platform()}")
+    import pyoxigraph
+    import rdflib
+
+    print(f"machine: {os.cpu_count()} cpu, python {platform.python_version()}, {platform.platform()}, "
+          f"pyoxigraph {pyoxigraph.__version__}, rdflib {rdflib.__version__}")
+    print("load average at start: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     for n in sizes:
         started = time.perf_counter()
         cases = generate(n)
@@ -248,6 +253,7 @@ def main() -> None:
                 geo = statistics.geometric_mean(speedups)
                 print(f"speed-up store vs rdflib: geometric mean {geo:.1f}x, min {min(speedups):.1f}x")
             print(f"slowest store p50: {worst * 1000:.1f} ms (target < 200 ms)")
+            print("load average now: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
             store.close()
             del memory, cases
             gc.collect()

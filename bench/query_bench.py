@@ -204,6 +204,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs per query (p50 of these)")
     parser.add_argument("--rdflib-max", type=int, default=10000,
                         help="largest size also run on rdflib in memory (it needs ~1 GB per 10,000 cases)")
+    parser.add_argument("--store-budget", type=float, default=float("inf"),
+                        help="stop repeating a store query once this many seconds are spent on it")
     parser.add_argument("--chunk", type=int, default=2000, help="cases per load transaction")
     parser.add_argument("--rdflib-timeout", type=float, default=60.0,
                         help="seconds before an rdflib query is abandoned (reported as a lower bound)")
@@ -235,7 +237,7 @@ def main() -> None:
             print(f"{'query':34} {'rows':>7} {'store p50':>11} {'rdflib p50':>11} {'speed-up':>9}")
             speedups, worst = [], 0.0
             for name, query in queries.items():
-                s, rows = p50(store, query, args.repeat)
+                s, rows = p50(store, query, args.repeat, budget=args.store_budget)
                 worst = max(worst, s)
                 if memory is not None:
                     m, rows_m = p50_bounded(memory, query, args.repeat, args.rdflib_timeout)

@@ -36,14 +36,13 @@ from kg.model import (
     Determination,
     Governing,
 )
-from kg.namespaces import KG, RDF, RDFS, SH, SKOS
+from kg.namespaces import KG, RDF, RDFS, SH, SKOS, G
 
 _STATUS = {KG.NotDocumented: NOT_DOCUMENTED, KG.Unmet: UNMET}
 _SEVERITY_ORDER = {NOT_DOCUMENTED: 2, UNMET: 1, MET: 0}
 _CHRONIC_MONTHS = 3  # whole months from injury (8 CCR 9792.20); the same rule is in shapes/procedural.ttl
-# Links from a case to the nodes that hang off it, for mapping data-quality findings to items.
-_CASE_LINKS = (KG.hasRequest, KG.applicant, KG.injury, KG.diagnosis, KG.priorTreatment, KG.finding)
-_REQUEST_LINKS = (KG.urDecision, KG.imrDecision, KG.concurrentCare)
+# Guideline and schema nodes are shared by every case: a data-quality walk never passes through them.
+_SHARED_NODES = (str(G), str(KG._NS))
 
 
 @dataclass(frozen=True)
@@ -73,10 +72,17 @@ def decide(data: Graph, shapes: Graph, report: Graph, *, file: str = "") -> list
         elif kind == "conflict":
             conflicts_by_focus[res.focus].append((meaning, res))
         else:  # data quality, or a shape kg does not know: never judged favourably
-            for request in _owning_requests(data, res.focus):
-                dq_by_request[request].append(res.message)
-            if not _owning_requests(data, res.focus):
-                dq_by_request[res.focus].append(res.message)
+            owners = _owning_requests(data, res.focus)
+            if not owners and (res.focus, RDF.type, KG.Case) not in data:
+                # Nothing links the bad node to a request (an orphan, a mistyped link): it may
+                # still have been meant for any of them, so it holds back every item in the file.
+                owners = sorted(_all_requests(data), key=str)
+                message = f"{res.message} (on a node no request or case links to)"
+            else:
+                message = res.message
+            for request in owners:
+                dq_by_request[request].append(message)
+            dq_by_request[res.focus].append(message)
 
     cases = sorted(set(data.subjects(RDF.type, KG.Case)) | set(data.subjects(KG.hasRequest, None)), key=str)
     requests_seen: set[Node] = set()
@@ -319,25 +325,39 @@ class _ShapeIndex:
         self._conflict = dict(shapes.subject_objects(KG.conflictShape))
         self._parent = {prop: node for node, prop in shapes.subject_objects(SH.property)}
 
-        self._templates: dict[Node, tuple[Node, str]] = {}
+        # Each SHACL-SPARQL component: its parameter paths (required, all) and its message.
+        self._components: list[tuple[frozenset[Node], tuple[Node, ...], str]] = []
         for component in shapes.subjects(RDF.type, SH.ConstraintComponent):
-            path = shapes.value(shapes.value(component, SH.parameter), SH.path)
             message = shapes.value(shapes.value(component, SH.validator), SH.message)
-            if path is not None and message is not None:
-                self._templates[path] = (path, str(message))
+            params = [p for p in shapes.objects(component, SH.parameter)]
+            paths = tuple(sorted((shapes.value(p, SH.path) for p in params if shapes.value(p, SH.path) is not None),
+                                 key=str))
+            required = frozenset(shapes.value(p, SH.path) for p in params
+                                 if shapes.value(p, SH.path) is not None and not _true(shapes.value(p, SH.optional)))
+            if paths and message is not None:
+                self._components.append((required, paths, str(message)))
 
     def reason(self, shape: Node, data: Graph) -> str | None:
-        """Why a criterion check failed, from its component's message (engine-independent)."""
+        """Why a criterion check failed, from its component's message with every {$param} filled in.
+
+        The component is the one whose required parameters the check's sh:node sets (the most
+        specific when several fit), so the text does not depend on the engine's own message.
+        """
         inner = self._shapes.value(shape, SH.node)
         if inner is None:
             return self._str_message(shape)
-        for path, (_, template) in self._templates.items():
+        given = {p for p in self._shapes.predicates(inner) if p != RDF.type}
+        fitting = [(len(required), paths, template) for required, paths, template in self._components
+                   if required and required <= given]
+        if not fitting:
+            return self._str_message(shape)
+        _, paths, template = max(fitting, key=lambda f: (f[0], f[2]))
+        for path in paths:
             value = self._shapes.value(inner, path)
             if value is not None:
-                name = _local(path)
                 shown = _label(data, value) if not isinstance(value, Literal) else str(value)
-                return template.replace("{$" + name + "}", shown or str(value))
-        return self._str_message(shape)
+                template = template.replace("{$" + _local(path) + "}", shown or str(value))
+        return template
 
     def _str_message(self, shape: Node) -> str | None:
         return _str(self._shapes.value(shape, SH.message))
@@ -357,23 +377,30 @@ class _ShapeIndex:
 
 
 def _owning_requests(data: Graph, node: Node) -> list[Node]:
-    """The requests a data-quality finding about ``node`` affects."""
-    if node in _all_requests(data):
-        return [node]
-    if (node, RDF.type, KG.Case) in data or (node, KG.hasRequest, None) in data:
-        return list(data.objects(node, KG.hasRequest))
-    for link in _REQUEST_LINKS:
-        owners = list(data.subjects(link, node))
-        if owners:
-            return owners
-    for link in _CASE_LINKS:
-        owners = list(data.subjects(link, node))
-        if owners:
-            return [r for case in owners for r in data.objects(case, KG.hasRequest)]
-    for link in (KG.cites,):
-        for decision in data.subjects(link, node):
-            return _owning_requests(data, decision)
-    return []
+    """The requests a data-quality finding about ``node`` affects.
+
+    Walks incoming links back from ``node`` (any predicate, any depth) to the requests or cases
+    that hold it; a case stands for all of its requests.
+    """
+    requests = _all_requests(data)
+    seen: set[Node] = set()
+    frontier = [node]
+    owners: set[Node] = set()
+    while frontier:
+        current = frontier.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if current in requests:
+            owners.add(current)
+            continue
+        if (current, RDF.type, KG.Case) in data or (current, KG.hasRequest, None) in data:
+            owners.update(data.objects(current, KG.hasRequest))
+            continue
+        if isinstance(current, URIRef) and str(current).startswith(_SHARED_NODES):
+            continue
+        frontier.extend(s for s in data.subjects(None, current) if s not in seen)
+    return sorted(owners, key=str)
 
 
 def _all_requests(data: Graph) -> set[Node]:
@@ -424,3 +451,7 @@ def _local(node: Node) -> str:
             text = text.rsplit(sep, 1)[1] or text
             break
     return text
+
+
+def _true(node: Node | None) -> bool:
+    return isinstance(node, Literal) and node.toPython() is True

@@ -32,6 +32,9 @@ _PROTECTED_SUBJECTS = (str(G), _KG, str(KGC), str(KGSH), str(SH))
 _FOREIGN_PREDICATES = (str(SH), str(SKOS), str(OWL), str(KGC), str(KGSH), str(G))
 _SCHEMA_PREDICATES = frozenset({RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range})
 _FOREIGN_TYPES = (str(SH), str(SKOS), str(OWL), str(KGC), str(KGSH), str(G), str(RDFS), str(RDF))
+#: Foreign types a case may still use: rdf:Statement is the body of a provenance annotation
+#: (`kg extract` writes one per single-triple fact); no shape or guideline reads it.
+_SAFE_FOREIGN_TYPES = frozenset({RDF.Statement})
 
 #: kg terms a case file may use as predicates.
 CASE_PREDICATES = frozenset(URIRef(_KG + name) for name in (
@@ -79,7 +82,7 @@ def quarantine_reason(triple: tuple, guidelines: Graph) -> str | None:
         return PREDICATE
     if str(p).startswith(_KG) and p not in CASE_PREDICATES:
         return PREDICATE
-    if p == RDF.type and o not in CASE_CLASSES and (
+    if p == RDF.type and o not in CASE_CLASSES and o not in _SAFE_FOREIGN_TYPES and (
             str(o).startswith(_FOREIGN_TYPES) or str(o).startswith(_KG) or (o, None, None) in guidelines):
         return TYPE
     return None

@@ -142,3 +142,16 @@ def test_every_command_has_help_with_example_and_readme_entry(command: str) -> N
     assert "Example" in result.output, f"kg {command} --help has no example"
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert f"kg {command}" in readme, f"kg {command} is not documented in README.md"
+
+
+def test_stored_determinations_record_the_editions_they_rest_on() -> None:
+    """`kg load --with-determinations` writes the same PROV as `kg validate --format turtle`."""
+    from kg.knowledge import bundled_knowledge
+    from kg.loader import load_rdf
+    from kg.namespaces import KG, PROV, RDF
+    from kg.store.load import determinations_graph
+
+    g = determinations_graph(load_rdf(Path(SEED)), bundled_knowledge(), file=SEED)
+    [det] = list(g.subjects(RDF.type, KG.Determination))
+    used = {str(o) for o in g.objects(g.value(det, PROV.wasGeneratedBy), PROV.used)}
+    assert "https://w3id.org/kg-imr/guideline/CPMTG-2009" in used

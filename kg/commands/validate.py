@@ -66,10 +66,8 @@ def validate_command(files: tuple[Path, ...], fmt: str, output: Path | None, eng
         from kg.engine import engine_version
         from kg.render.rdf import to_graph
 
-        editions = sorted({_edition_of(i.governing.recommendation) for c in results for i in c.items
-                           if i.governing and i.governing.recommendation} - {None})
         text = to_graph(results, software=f"kg {__version__}", engine=engine_version(engine),
-                        editions=editions, started=started).serialize(format="turtle")
+                        started=started).serialize(format="turtle")
     else:
         from kg.render.text import render_text
 
@@ -137,14 +135,3 @@ def _batch(files: tuple[Path, ...], fmt: str, output: Path | None, engine: str, 
     if summary.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK if summary.all_necessary else EXIT_NOT_NECESSARY)
-
-
-def _edition_of(recommendation: str) -> str | None:
-    from rdflib import URIRef
-
-    from kg.knowledge import bundled_knowledge
-    from kg.namespaces import KG
-
-    g = bundled_knowledge().guidelines
-    edition = g.value(g.value(URIRef(recommendation), KG.source), KG.inEdition)
-    return str(edition) if edition is not None else None

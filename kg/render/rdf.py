@@ -14,8 +14,26 @@ _OUTCOME = {MEDICALLY_NECESSARY: KG.MedicallyNecessary, NOT_MEDICALLY_NECESSARY:
 _STATUS = {UNMET: KG.Unmet, NOT_DOCUMENTED: KG.NotDocumented}
 
 
-def to_graph(cases: list[CaseResult], *, software: str, engine: str, editions: list[str],
+def editions_used(cases: list[CaseResult], guidelines: Graph) -> list[str]:
+    """The editions of the governing recommendations: what the run's determinations rest on (prov:used)."""
+    found: set[str] = set()
+    for case in cases:
+        for item in case.items:
+            if item.governing and item.governing.recommendation:
+                edition = guidelines.value(guidelines.value(URIRef(item.governing.recommendation), KG.source),
+                                           KG.inEdition)
+                if edition is not None:
+                    found.add(str(edition))
+    return sorted(found)
+
+
+def to_graph(cases: list[CaseResult], *, software: str, engine: str, editions: list[str] | None = None,
              started: dt.datetime | None = None) -> Graph:
+    """PROV-O for one run; ``editions`` default to those of the bundled guideline graph the items rest on."""
+    if editions is None:
+        from kg.knowledge import bundled_knowledge
+
+        editions = editions_used(cases, bundled_knowledge().guidelines)
     g = Graph()
     g.bind("kg", str(KG._NS))
     g.bind("prov", str(PROV))

@@ -99,7 +99,7 @@ def determinations_graph(case: Graph, knowledge: Knowledge, *, file: str) -> Gra
     started = dt.datetime.now(dt.UTC)
     results = validate_graph(case, knowledge, file=file)
     return to_graph(results, software=f"kg {__version__}", engine=engine_version("pyshacl"),
-                    editions=[], started=started)
+                    started=started)
 
 
 def _shapes_graph() -> Graph:

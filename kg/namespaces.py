@@ -190,6 +190,18 @@ class KG(DefinedNamespace):
     ingredient: object
     daysSupply: object
     dosesPerDay: object
+    # --- added for querybench: precomputed aggregate counts ---
+    Summary: object
+    SummaryRow: object
+    summaryGuidelines: object
+    summaryOf: object
+    summaryKey1: object
+    summaryKey2: object
+    summaryKey3: object
+    summaryKey4: object
+    summaryCount1: object
+    summaryCount2: object
+    summaryCount3: object
 
 
 KGC = Namespace("https://w3id.org/kg-imr/components#")

@@ -35,6 +35,8 @@ class Backend(ABC):
     """Where queries run. Every graph in it is a named graph; queries see their union as default graph."""
 
     name: str = ""
+    #: Whether kg.store.load keeps precomputed aggregate counts here (it must be able to read back).
+    keeps_summary: bool = True
 
     @abstractmethod
     def query(self, query: CheckedQuery) -> Result:
@@ -43,6 +45,17 @@ class Backend(ABC):
     @abstractmethod
     def replace_graphs(self, graphs: dict[str, Graph]) -> None:
         """Replace each named graph with the given triples, all in one transaction."""
+
+    def existing_graphs(self, names: list[str]) -> list[str]:
+        """Those of ``names`` that the backend holds, in the given order."""
+        from kg.store.sparql import check
+
+        if not names:
+            return []
+        values = " ".join(f"<{n}>" for n in names)
+        text = f"SELECT DISTINCT ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+        held = {str(row[0]) for row in self.query(check(text)).rows}
+        return [n for n in names if n in held]
 
     def graph_names(self) -> list[str]:
         """The named graphs held, sorted."""

@@ -29,6 +29,8 @@ class EndpointBackend(Backend):
     """Queries go to ``url`` (the query endpoint); loads to the same URL as SPARQL Update."""
 
     name = "endpoint"
+    #: The update URL cannot be read back, so a load here cannot keep a summary exact: it drops it.
+    keeps_summary = False
 
     def __init__(self, url: str, *, timeout: float = 60.0) -> None:
         parsed = urllib.parse.urlsplit(url)
@@ -78,6 +80,8 @@ class EndpointBackend(Backend):
     def replace_graphs(self, graphs: dict[str, Graph]) -> None:
         """One SPARQL Update request (atomic on conformant stores): drop each graph, insert the new ones."""
         parts = [f"DROP SILENT GRAPH <{check_iri(name)}>" for name in graphs]
+        # any precomputed summary (kg.store.summary) would miss these cases: remove it, same request
+        parts.append("DROP SILENT GRAPH <urn:kg:summary>")
         body = []
         for index, (name, graph) in enumerate(graphs.items()):
             lines = []

@@ -110,6 +110,10 @@ def _shapes_graph() -> Graph:
 
 def load(backend: Backend, paths: Iterable[str | Path], *, with_determinations: bool = False) -> LoadSummary:
     """Parse everything first, then write it in one transaction; a bad file changes nothing."""
+    from kg.store.summary import delta
+
     graphs, summary = prepare(collect(paths), with_determinations=with_determinations)
+    # precomputed aggregate counts, written in the same transaction as the cases
+    graphs.update(delta(backend, graphs, graphs[GUIDELINES_GRAPH]))
     backend.replace_graphs(graphs)
     return summary

@@ -18,6 +18,7 @@ class MemoryBackend(Backend):
 
     def __init__(self) -> None:
         self.dataset = Dataset(default_union=True)
+        self._held: set[str] = set()
 
     def replace_graphs(self, graphs: dict[str, Graph]) -> None:
         for name, graph in graphs.items():
@@ -25,6 +26,10 @@ class MemoryBackend(Backend):
             target.remove((None, None, None))
             for triple in graph:
                 target.add(triple)
+            (self._held.add if len(graph) else self._held.discard)(name)
+
+    def existing_graphs(self, names: list[str]) -> list[str]:
+        return [n for n in names if n in self._held]
 
     def query(self, query: CheckedQuery) -> Result:
         with warnings.catch_warnings():  # rdflib warns about its own use of a deprecated Dataset API

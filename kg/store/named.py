@@ -5,7 +5,10 @@ Header lines at the top of a .rq file::
     # description: What the query answers, in one line.
     # param: topic topic The treatment topic (IRI, g:LocalName or a label)
     # requires: determinations
+    # summary: 2
 
+``summary: N`` says the query is an aggregate whose first N selected variables are its GROUP BY keys
+and the rest additive counts, so a store can answer it from precomputed rows (kg.store.summary).
 Parameter types: ``date`` (YYYY-MM-DD), ``iri``, ``topic`` (an IRI, ``g:Name`` or a topic label),
 ``string`` and ``integer``. Values are bound as RDF terms through a VALUES block (kg.store.sparql.bind).
 """
@@ -48,6 +51,7 @@ class NamedQuery:
     requires_determinations: bool
     text: str
     path: Path
+    summary_keys: int = 0
 
 
 def queries_dir() -> Path:
@@ -64,7 +68,7 @@ def named_queries() -> dict[str, NamedQuery]:
 
 
 def parse_header(name: str, text: str, path: Path) -> NamedQuery:
-    description, params, requires = "", [], False
+    description, params, requires, summary = "", [], False, 0
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("#"):
             break
@@ -80,7 +84,12 @@ def parse_header(name: str, text: str, path: Path) -> NamedQuery:
             params.append(Param(parts[0], parts[1], parts[2] if len(parts) > 2 else ""))
         elif key == "requires":
             requires = value == "determinations"
-    return NamedQuery(name, description, tuple(params), requires, text, path)
+        elif key == "summary":
+            if not value.isdigit() or not 1 <= int(value) <= 4:
+                raise KgError("bad summary declaration (want: # summary: N, 1 to 4 group keys)", path=path,
+                              line=number)
+            summary = int(value)
+    return NamedQuery(name, description, tuple(params), requires, text, path, summary)
 
 
 def parse_value(param: Param, raw: str) -> Node:

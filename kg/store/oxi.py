@@ -58,6 +58,11 @@ class OxigraphBackend(Backend):
         except (OSError, SyntaxError, ValueError) as exc:
             raise KgError(f"the store refused the load, nothing was changed: {exc}", path=self.path) from None
 
+    def existing_graphs(self, names: list[str]) -> list[str]:
+        import pyoxigraph as ox
+
+        return [n for n in names if self.store.contains_named_graph(ox.NamedNode(check_iri(n)))]
+
     def query(self, query: CheckedQuery) -> Result:
         try:
             answer = self.store.query(query.text, use_default_graph_as_union=True)

@@ -15,10 +15,9 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from kg.errors import KgError, LoadError
-from kg.knowledge import Knowledge, bundled_knowledge, load_graph
+from kg.knowledge import Knowledge, bundled_knowledge
 from kg.loader import load_rdf
 from kg.namespaces import KG, RDF
-from kg.resources import shape_files
 from kg.store.base import GUIDELINES_GRAPH, SHAPES_GRAPH, Backend
 
 #: Extensions picked up when a directory is given (.json is left out: test expectations use it).
@@ -83,7 +82,7 @@ def prepare(files: list[Path], *, with_determinations: bool = False,
             clean += det
         graphs[name] = clean
     graphs[GUIDELINES_GRAPH] = kb.guidelines
-    graphs[SHAPES_GRAPH] = _shapes_graph()
+    graphs[SHAPES_GRAPH] = kb.shapes
     summary = LoadSummary(files=len(files), cases=cases, graphs=tuple(sorted(graphs)),
                           quarantined=quarantined, determinations=determinations)
     return graphs, summary
@@ -102,10 +101,6 @@ def determinations_graph(case: Graph, knowledge: Knowledge, *, file: str) -> Gra
         results = validate_graph(case, knowledge, file=file)
     return to_graph(results, software=f"kg {__version__}", engine=engine_version("pyshacl"),
                     started=started)
-
-
-def _shapes_graph() -> Graph:
-    return load_graph(shape_files())
 
 
 def load(backend: Backend, paths: Iterable[str | Path], *, with_determinations: bool = False) -> LoadSummary:

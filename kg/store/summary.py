@@ -31,7 +31,7 @@ from kg.namespaces import KG, RDF, XSD
 from kg.store.base import GUIDELINES_GRAPH, SHAPES_GRAPH, Backend
 from kg.store.named import NamedQuery, named_queries
 from kg.store.sparql import CheckedQuery, check
-from kg.store.terms import check_iri, from_oxigraph, nt
+from kg.store.terms import check_iri, from_oxigraph, nt, to_oxigraph
 
 #: The named graph holding the summary rows (rewritten by every load, in the same transaction).
 SUMMARY_GRAPH = "urn:kg:summary"
@@ -80,10 +80,21 @@ def plan(backend: Backend, named: NamedQuery | None, checked: CheckedQuery) -> C
     return summary_query(named)
 
 
+_DIGESTS: dict[int, tuple[Graph, int, str]] = {}
+
+
 def guidelines_digest(guidelines: Graph) -> str:
-    """A digest of the guideline graph's content (blank nodes counted, not named: their ids vary)."""
+    """A digest of the guideline graph's content (blank nodes counted, not named: their ids vary).
+
+    Cached per graph object and size: the bundled graph is the same on every load of a process.
+    """
+    cached = _DIGESTS.get(id(guidelines))
+    if cached is not None and cached[0] is guidelines and cached[1] == len(guidelines):
+        return cached[2]
     lines = sorted(" ".join(nt(t) if not isinstance(t, BNode) else "_" for t in triple) for triple in guidelines)
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    _DIGESTS[id(guidelines)] = (guidelines, len(guidelines), digest)  # the graph is kept, so its id is not reused
+    return digest
 
 
 def delta(backend: Backend, graphs: dict[str, Graph], guidelines: Graph) -> dict[str, Graph]:
@@ -188,28 +199,17 @@ def _add(totals: dict[tuple, list[int]], queries: dict[str, NamedQuery], cases: 
 
 
 def _quads(graph_name: str, graph: Graph) -> list:
+    """``graph`` as pyoxigraph quads in ``graph_name``; blank nodes fresh per graph, so two cases never share one."""
     import pyoxigraph as ox
 
     gn = ox.NamedNode(graph_name)
     blanks: dict[BNode, object] = {}
-    cache: dict[object, object] = {}
 
     def term(t: object) -> object:
         if isinstance(t, BNode):
             if t not in blanks:
                 blanks[t] = ox.BlankNode()
             return blanks[t]
-        found = cache.get(t)
-        if found is None:
-            if isinstance(t, URIRef):
-                found = ox.NamedNode(str(t))
-            elif t.language:  # type: ignore[union-attr]
-                found = ox.Literal(str(t), language=t.language)  # type: ignore[union-attr]
-            elif t.datatype is not None:  # type: ignore[union-attr]
-                found = ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))  # type: ignore[union-attr]
-            else:
-                found = ox.Literal(str(t))
-            cache[t] = found
-        return found
+        return to_oxigraph(t)  # type: ignore[arg-type]
 
     return [ox.Quad(term(s), term(p), term(o), gn) for s, p, o in graph]

@@ -199,6 +199,11 @@ class KG(DefinedNamespace):
     summaryKey2: object
     summaryKey3: object
     summaryKey4: object
+    summaryKey5: object
+    summaryKey6: object
+    summaryKey7: object
+    summaryKey8: object
+    summarizes: object
     summaryCount1: object
     summaryCount2: object
     summaryCount3: object

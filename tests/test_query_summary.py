@@ -1,8 +1,9 @@
-"""Precomputed summaries (kg.store.summary) give exactly what the aggregate queries give by scanning.
+"""Precomputed rows (kg.store.summary) give exactly what the aggregate and listing queries give by scanning.
 
-Each aggregate named query is run twice on the same backend, once from the summary rows and once
-as written, after a first load, after a reload that changes a case, and in a store that had cases
-before summaries existed.
+Each summarized named query (six aggregates, four listings) is run twice on the same backend, once
+from the precomputed rows and once as written, after a first load, after a reload that changes a
+case (so old rows must go), after reloading it back, in memory and in a store; and in stores whose
+summary is missing, stale or made with other guidelines, where the full queries must answer.
 """
 
 from __future__ import annotations
@@ -13,11 +14,28 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
+from kg.errors import KgError
 from kg.knowledge import bundled_knowledge
+from kg.namespaces import KG
 from kg.store import open_backend, run_query
 from kg.store.load import load, prepare
 from kg.store.sparql import check
-from kg.store.summary import SUMMARY_GRAPH, delta, has_summary, summarized, summary_query
+from kg.store.summary import (
+    ROWS_PREFIX,
+    SUMMARY_GRAPH,
+    covers,
+    delta,
+    has_summary,
+    plan,
+    rows_graph,
+    summarized,
+    summary_query,
+    version,
+)
+
+LISTINGS = ("cases-with-conflicts", "ur-non-mtus-where-mtus-applies", "requests-without-guideline",
+            "citations-not-in-force")
+SEED = "https://w3id.org/kg-imr/case/seed#case"
 
 
 @pytest.fixture(scope="module")
@@ -25,38 +43,85 @@ def cases(repo_root) -> list[Path]:
     return sorted((repo_root / "cases").glob("*.ttl"))
 
 
+@pytest.fixture()
+def edited(cases, tmp_path) -> Path:
+    """The seed case (same IRI) changed so that every listing's rows for it change.
+
+    The UR now cites the 2016 CPMTG (an MTUS edition not in force in July 2015: a citation not in
+    force, and no longer a non-MTUS-only UR), the IMR outcome flips, and a second request names no
+    topic (a request no guideline addresses).
+    """
+    seed = next(c for c in cases if c.name == "seed.ttl")
+    text = seed.read_text(encoding="utf-8")
+    text = text.replace("kg:imrOutcome kg:Upheld", "kg:imrOutcome kg:Overturned")
+    text = text.replace("kg:cites [ a kg:Citation ; kg:citesGuideline g:ODG ;",
+                        "kg:cites [ a kg:Citation ; kg:citesEdition g:CPMTG-2016 ;")
+    text = text.replace("kg:hasRequest :req-lsb .", "kg:hasRequest :req-lsb, :req-other .")
+    text += ('\n:req-other a kg:Request ; kg:requestText "an item with no topic" ;'
+             ' kg:requestDate "2015-07-15"^^xsd:date .\n')
+    path = tmp_path / "seed-edited.ttl"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def both(backend, name: str) -> tuple[list, list]:
-    """(rows from the summary, rows from the query itself) on one backend."""
+    """(rows from the precomputed rows, rows from the query itself) on one backend."""
     query = summarized()[name]
     return backend.query(summary_query(query)).rows, backend.query(check(query.text)).rows
 
 
-def test_the_aggregates_declare_a_summary():
+def test_the_aggregates_and_listings_declare_a_summary():
     assert {"outcomes-by-topic", "imr-agreement-by-topic", "outcomes-by-document", "outcomes-by-reviewer-specialty",
-            "recorded-imr-by-topic", "ur-citations-by-guideline"} <= set(summarized())
+            "recorded-imr-by-topic", "ur-citations-by-guideline", *LISTINGS} <= set(summarized())
+    for name in LISTINGS:
+        assert summarized()[name].summary_rows
+        summary_query(summarized()[name])  # each listing orders by every column, so ties cannot differ
 
 
 @pytest.mark.parametrize("kind", ["memory", "store"])
-def test_summary_equals_the_full_query_after_load_and_reload(kind, cases, tmp_path):
+def test_summary_equals_the_full_query_after_load_and_reload(kind, cases, edited, tmp_path):
     seed = next(c for c in cases if c.name == "seed.ttl")
-    edited = tmp_path / "seed-overturned.ttl"  # the same case IRI: a reload that changes its counts
-    text = seed.read_text(encoding="utf-8")
-    edited.write_text(text.replace("kg:imrOutcome kg:Upheld", "kg:imrOutcome kg:Overturned"), encoding="utf-8")
     with open_backend(store=tmp_path / "s" if kind == "store" else None, write=True) as backend:
         load(backend, cases, with_determinations=True)
         assert has_summary(backend)
         first = {name: both(backend, name) for name in summarized()}
         for name, (summary, full) in first.items():
             assert summary == full, name
+            query = summarized()[name]
+            assert plan(backend, query, check(query.text)) == summary_query(query)
         assert first["outcomes-by-topic"][1] and first["imr-agreement-by-topic"][1]
+        assert first["ur-non-mtus-where-mtus-applies"][1] and first["cases-with-conflicts"][1]
         load(backend, [edited], with_determinations=True)
-        for name in summarized():
-            summary, full = both(backend, name)
+        after = {name: both(backend, name) for name in summarized()}
+        for name, (summary, full) in after.items():
             assert summary == full, name
-        # the reload really changed the answer, and the summary followed it (old rows subtracted)
-        assert both(backend, "recorded-imr-by-topic")[1] != first["recorded-imr-by-topic"][1]
+        # the reload really changed the answers, and the rows followed (old rows removed, new ones added)
+        for name in ("recorded-imr-by-topic", "ur-non-mtus-where-mtus-applies", "requests-without-guideline",
+                     "citations-not-in-force"):
+            assert after[name][1] != first[name][1], name
+        assert len(after["ur-non-mtus-where-mtus-applies"][1]) == len(first["ur-non-mtus-where-mtus-applies"][1]) - 1
+        assert [str(r[1]) for r in after["requests-without-guideline"][1]] == ["an item with no topic"]
+        assert [str(r[2]) for r in after["citations-not-in-force"][1]] == ["UR"]
         load(backend, [seed], with_determinations=True)  # back again: the first answers exactly
         assert {name: both(backend, name)[0] for name in summarized()} == {n: v[0] for n, v in first.items()}
+
+
+def test_a_reload_replaces_exactly_the_case_rows(cases, edited, tmp_path):
+    """The seed's listing rows live in its own rows graph; a reload rewrites that graph and no other."""
+    path = tmp_path / "s"
+    with open_backend(store=path, write=True) as backend:
+        load(backend, cases, with_determinations=True)
+        rows = [g for g in backend.graph_names() if g.startswith(ROWS_PREFIX)]
+        assert rows_graph(SEED) in rows
+        others = {g: sorted(map(str, r)) for g in rows if g != rows_graph(SEED)
+                  for r in [backend.query(check(f"SELECT ?p ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")).rows]}
+        load(backend, [edited], with_determinations=True)
+        load(backend, [edited], with_determinations=True)  # twice: rows are replaced, never added twice
+        assert {g: sorted(map(str, backend.query(check(f"SELECT ?p ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")).rows))
+                for g in others} == others
+        seed_rows = backend.query(check(f"SELECT ?r WHERE {{ GRAPH <{rows_graph(SEED)}> {{ ?r <{KG.summaryOf}> "
+                                        f"\"requests-without-guideline\" }} }}")).rows
+        assert len(seed_rows) == 1
 
 
 def test_a_store_with_cases_but_no_summary_answers_the_same_without_one(cases, tmp_path):
@@ -67,19 +132,56 @@ def test_a_store_with_cases_but_no_summary_answers_the_same_without_one(cases, t
         backend.replace_graphs(graphs)  # what an older kg wrote: no summary
         load(backend, cases[1:], with_determinations=True)
         assert not has_summary(backend)
+        assert not any(g.startswith(ROWS_PREFIX) for g in backend.graph_names())
     for name in summarized():
         assert run_query(name, store=path).rows == run_query(name, cases, with_determinations=True).rows, name
 
 
-def test_other_guidelines_drop_the_summary(cases, tmp_path):
+@pytest.mark.parametrize("kind", ["memory", "store"])
+def test_a_summary_without_a_query_or_from_another_text_falls_back(kind, cases, tmp_path):
+    """A summary that does not name a query (made before the listings were summarized, or from an older
+    text of the query) is not used for it, and later loads do not start keeping it half-way."""
+    with open_backend(store=tmp_path / "s" if kind == "store" else None, write=True) as backend:
+        load(backend, cases[:2], with_determinations=True)
+        listing = summarized()["ur-non-mtus-where-mtus-applies"]
+        marker = backend.query(check(f"SELECT ?p ?o WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ <{SUMMARY_GRAPH}> ?p ?o }} }}"))
+        old = Graph()
+        for p, o in marker.rows:
+            if o != Literal(version(listing)):
+                old.add((URIRef(SUMMARY_GRAPH), p, o))
+        rows = backend.query(check(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?s ?p ?o }} }}")).rows
+        for s, p, o in rows:
+            if s != URIRef(SUMMARY_GRAPH):
+                old.add((s, p, o))
+        backend.replace_graphs({SUMMARY_GRAPH: old})  # as if the summary were made before this query was kept
+        assert not covers(backend, listing) and not has_summary(backend)
+        load(backend, cases[2:], with_determinations=True)
+        assert not covers(backend, listing)
+        assert covers(backend, summarized()["cases-with-conflicts"])
+        checked = check(listing.text)
+        assert plan(backend, listing, checked) is checked
+        result = backend.query(plan(backend, listing, checked)).rows
+    assert result == run_query(listing.name, cases).rows and result
+
+
+def test_other_guidelines_drop_the_summary_and_the_rows(cases, tmp_path):
     with open_backend(store=tmp_path / "s", write=True) as backend:
-        load(backend, cases[:1])
+        load(backend, cases[:2], with_determinations=True)
+        assert any(g.startswith(ROWS_PREFIX) for g in backend.graph_names())
         changed = Graph()
         for triple in bundled_knowledge().guidelines:
             changed.add(triple)
         changed.add((URIRef("https://w3id.org/kg-imr/guideline/ODG"), RDFS.label, Literal("renamed")))
-        graphs, _ = prepare(cases[1:])
+        graphs, _ = prepare(cases[2:])
         extra = delta(backend, graphs, changed)
-        assert list(extra) == [SUMMARY_GRAPH] and len(extra[SUMMARY_GRAPH]) == 0
+        assert SUMMARY_GRAPH in extra and all(len(g) == 0 for g in extra.values())
         backend.replace_graphs(graphs | extra)
         assert not has_summary(backend)
+        assert not any(g.startswith(ROWS_PREFIX) for g in backend.graph_names())
+
+
+def test_a_case_may_not_take_a_graph_name_kg_keeps(tmp_path):
+    bad = tmp_path / "forged.ttl"
+    bad.write_text("@prefix kg: <https://w3id.org/kg-imr/ns#> .\n<urn:kg:rows:0000> a kg:Case .\n", encoding="utf-8")
+    with open_backend(store=tmp_path / "s", write=True) as backend, pytest.raises(KgError, match="kg's own"):
+        load(backend, [bad])

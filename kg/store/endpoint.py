@@ -79,9 +79,13 @@ class EndpointBackend(Backend):
 
     def replace_graphs(self, graphs: dict[str, Graph]) -> None:
         """One SPARQL Update request (atomic on conformant stores): drop each graph, insert the new ones."""
+        from kg.store.summary import SUMMARY_GRAPH, rows_graph
+
         parts = [f"DROP SILENT GRAPH <{check_iri(name)}>" for name in graphs]
-        # any precomputed summary (kg.store.summary) would miss these cases: remove it, same request
-        parts.append("DROP SILENT GRAPH <urn:kg:summary>")
+        # any precomputed summary (kg.store.summary) would miss these cases: remove it, and the
+        # replaced cases' listing rows, in the same request
+        parts.append(f"DROP SILENT GRAPH <{SUMMARY_GRAPH}>")
+        parts += [f"DROP SILENT GRAPH <{rows_graph(name)}>" for name in graphs if not name.startswith("urn:kg:")]
         body = []
         for index, (name, graph) in enumerate(graphs.items()):
             lines = []

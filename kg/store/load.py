@@ -70,6 +70,8 @@ def prepare(files: list[Path], *, with_determinations: bool = False,
     for path in files:
         raw = load_rdf(path)
         name = case_graph_name(raw, path)
+        if name.startswith("urn:kg:") and not name.startswith("urn:kg:case-file:"):
+            raise KgError(f"a case may not be named {name}: graph names under urn:kg: are kg's own", path=path)
         if name in owner:
             raise KgError(f"case {name} is also in {owner[name]}; load one of them", path=path)
         owner[name] = path

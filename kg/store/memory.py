@@ -22,6 +22,8 @@ class MemoryBackend(Backend):
 
     def replace_graphs(self, graphs: dict[str, Graph]) -> None:
         for name, graph in graphs.items():
+            if not len(graph) and name not in self._held:
+                continue  # nothing to drop; do not create an empty graph
             target = self.dataset.graph(URIRef(name))
             target.remove((None, None, None))
             for triple in graph:

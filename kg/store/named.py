@@ -8,7 +8,9 @@ Header lines at the top of a .rq file::
     # summary: 2
 
 ``summary: N`` says the query is an aggregate whose first N selected variables are its GROUP BY keys
-and the rest additive counts, so a store can answer it from precomputed rows (kg.store.summary).
+and the rest additive counts; ``summary: rows`` says it is a listing with one row per request (it
+binds ``?req`` with ``kg:hasRequest`` and orders by every selected variable). Either way a store can
+answer it from rows precomputed at load time (kg.store.summary).
 Parameter types: ``date`` (YYYY-MM-DD), ``iri``, ``topic`` (an IRI, ``g:Name`` or a topic label),
 ``string`` and ``integer``. Values are bound as RDF terms through a VALUES block (kg.store.sparql.bind).
 """
@@ -52,6 +54,13 @@ class NamedQuery:
     text: str
     path: Path
     summary_keys: int = 0
+    #: ``# summary: rows``: a listing whose rows are precomputed per case at load time (kg.store.summary).
+    summary_rows: bool = False
+
+    @property
+    def summarized(self) -> bool:
+        """Whether a store can answer this query from precomputed rows."""
+        return bool(self.summary_keys) or self.summary_rows
 
 
 def queries_dir() -> Path:
@@ -68,7 +77,7 @@ def named_queries() -> dict[str, NamedQuery]:
 
 
 def parse_header(name: str, text: str, path: Path) -> NamedQuery:
-    description, params, requires, summary = "", [], False, 0
+    description, params, requires, summary, rows = "", [], False, 0, False
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("#"):
             break
@@ -84,12 +93,14 @@ def parse_header(name: str, text: str, path: Path) -> NamedQuery:
             params.append(Param(parts[0], parts[1], parts[2] if len(parts) > 2 else ""))
         elif key == "requires":
             requires = value == "determinations"
+        elif key == "summary" and value == "rows":
+            rows = True
         elif key == "summary":
             if not value.isdigit() or not 1 <= int(value) <= 4:
-                raise KgError("bad summary declaration (want: # summary: N, 1 to 4 group keys)", path=path,
+                raise KgError("bad summary declaration (want: # summary: N, 1 to 4 group keys, or rows)", path=path,
                               line=number)
             summary = int(value)
-    return NamedQuery(name, description, tuple(params), requires, text, path, summary)
+    return NamedQuery(name, description, tuple(params), requires, text, path, summary, rows)
 
 
 def parse_value(param: Param, raw: str) -> Node:

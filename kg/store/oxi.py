@@ -48,6 +48,8 @@ class OxigraphBackend(Backend):
                  if self.store.contains_named_graph(ox.NamedNode(name))]
         body = []
         for index, (name, graph) in enumerate(graphs.items()):
+            if not len(graph):
+                continue  # dropped above, if it was there
             lines = [" ".join(_nt_scoped(t, index) for t in triple) + " ." for triple in graph]
             body.append(f"GRAPH <{name}> {{\n" + "\n".join(lines) + "\n}")
         if body:

@@ -1,28 +1,37 @@
-"""Precomputed counts for the aggregate named queries, so they stay fast at 100,000 cases.
+"""Rows precomputed at load time, so the aggregate and listing named queries stay fast at 100,000 cases.
 
-Why: an aggregate such as ``outcomes-by-topic`` touches every case; at 10,000 cases it took
-seconds in the store. A named query whose header says ``# summary: N`` (its first N selected
-variables are the GROUP BY keys, the rest additive counts) is also answered from summary rows:
+Why: an aggregate such as ``outcomes-by-topic`` or a listing such as ``cases-with-conflicts``
+touches every case; at 100,000 cases the listings took 10-18 s in the store. A named query whose
+header says ``# summary: N`` (an aggregate: its first N selected variables are the GROUP BY keys,
+the rest additive counts) or ``# summary: rows`` (a listing: one row per request) is also answered
+from rows computed when the cases are loaded:
 
 * at load time (kg.store.load, every backend that can be read back) the query's own text is run
-  over the cases being written, in a scratch in-memory pyoxigraph store with the guideline graph,
-  and its rows become ``kg:SummaryRow`` nodes (``kg:summaryOf`` the query name, ``kg:summaryKey1..``,
-  ``kg:summaryCount1..``). A case being replaced is read back and its old rows are subtracted, so
-  a reload keeps the counts exact. The summary graph ``urn:kg:summary`` (the current rows plus
-  this load's, one row per group) is rewritten in the same transaction as the cases.
-* at query time (``plan``) a backend holding a summary answers ``SUM`` of those rows grouped by
-  the keys; one without (an old store, or one written through an endpoint) runs the query itself.
-  Both give the same rows: counts are additive because every determination, request and UR
-  decision belongs to one case graph.
+  over the cases being written, in a scratch in-memory pyoxigraph store with the guideline graph.
+  An aggregate's rows become ``kg:SummaryRow`` nodes in the graph ``urn:kg:summary``
+  (``kg:summaryOf`` the query name, ``kg:summaryKey1..``, ``kg:summaryCount1..``); a case being
+  replaced is read back and its old counts are subtracted, and the summary graph (current rows plus
+  this load's) is rewritten in the same transaction as the cases. A listing's rows go to a graph
+  of their own per case (``urn:kg:rows:<hash of the case graph's name>``, every selected variable a
+  ``kg:summaryKeyN``), written, replaced or dropped together with the case graph, so a reload
+  removes exactly that case's old rows.
+* at query time (``plan``) a backend whose summary covers the query (``kg:summarizes`` names the
+  query and a digest of its text) answers from those rows; one without (an old store, one written
+  through an endpoint, one whose summary predates the query's text) runs the query itself. Both
+  give the same rows: counts are additive because every determination, request and UR decision
+  belongs to one case graph, and a listing row belongs to the request (of one case) it is about.
 
 A summary is kept only while it covers every case: a store that already held cases without a
-summary gets none, and a load with a different guideline graph drops it (labels come from there).
+summary gets none, and a load with a different guideline graph (a different digest) drops it,
+listing rows included (labels, editions in force and topics covered come from there).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import cache
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -30,25 +39,54 @@ from rdflib import BNode, Graph, Literal, URIRef
 from kg.namespaces import KG, RDF, XSD
 from kg.store.base import GUIDELINES_GRAPH, SHAPES_GRAPH, Backend
 from kg.store.named import NamedQuery, named_queries
-from kg.store.sparql import CheckedQuery, check
+from kg.store.sparql import CheckedQuery, QueryError, _strip, check
 from kg.store.terms import check_iri, from_oxigraph, nt, to_oxigraph
 
-#: The named graph holding the summary rows (rewritten by every load, in the same transaction).
+#: The named graph holding the aggregate rows and the summary's state (rewritten by a load, same transaction).
 SUMMARY_GRAPH = "urn:kg:summary"
+#: Each case's listing rows live in the graph ROWS_PREFIX + a digest of the case graph's name.
+ROWS_PREFIX = "urn:kg:rows:"
+#: Graph names kg keeps for itself: a case may not be loaded under one of these.
+RESERVED_PREFIX = "urn:kg:"
 _NS = str(KG._NS)
-_KEYS = [KG.summaryKey1, KG.summaryKey2, KG.summaryKey3, KG.summaryKey4]
+_KEYS = [KG.summaryKey1, KG.summaryKey2, KG.summaryKey3, KG.summaryKey4, KG.summaryKey5, KG.summaryKey6,
+         KG.summaryKey7, KG.summaryKey8]
 _COUNTS = [KG.summaryCount1, KG.summaryCount2, KG.summaryCount3]
-_HAS_SUMMARY = f"ASK {{ GRAPH <{SUMMARY_GRAPH}> {{ <{SUMMARY_GRAPH}> a <{_NS}Summary> }} }}"
+#: Scratch-store only (never written): links each request to the case graph it came from.
+_ROW_GRAPH = "urn:kg:scratch:row-graph"
 
 
 def summarized() -> dict[str, NamedQuery]:
-    """The named queries that declare a summary."""
-    return {name: q for name, q in named_queries().items() if q.summary_keys}
+    """The named queries that can be answered from precomputed rows (aggregates and listings)."""
+    return {name: q for name, q in named_queries().items() if q.summarized}
+
+
+def rows_graph(case_graph: str) -> str:
+    """The graph holding the listing rows of one case graph."""
+    return ROWS_PREFIX + hashlib.sha256(case_graph.encode("utf-8")).hexdigest()[:32]
+
+
+def version(named: NamedQuery) -> str:
+    """What ``kg:summarizes`` records for a query: its name and a digest of its text."""
+    return f"{named.name}@{hashlib.sha256(named.text.encode('utf-8')).hexdigest()[:16]}"
+
+
+@cache
+def _covers_query(name: str) -> CheckedQuery:
+    text = (f"ASK {{ GRAPH <{SUMMARY_GRAPH}> {{ <{SUMMARY_GRAPH}> <{_NS}summarizes> "
+            f"\"{version(named_queries()[name])}\" }} }}")
+    return check(text, source="summary check")
+
+
+def covers(backend: Backend, named: NamedQuery) -> bool:
+    """Whether the backend's summary answers ``named`` (one ASK, about a millisecond in a store)."""
+    return bool(backend.query(_covers_query(named.name)).boolean)
 
 
 def has_summary(backend: Backend) -> bool:
-    """Whether the backend holds a summary (then it covers every case in it)."""
-    return bool(backend.query(check(_HAS_SUMMARY, source="summary check")).boolean)
+    """Whether the backend holds a summary covering every summarized query (then it covers every case)."""
+    state = _state(backend)
+    return state is not None and {version(q) for q in summarized().values()} <= state.covered
 
 
 @cache
@@ -58,9 +96,20 @@ def _variables(name: str) -> tuple[str, ...]:
     return tuple(str(v) for v in prepareQuery(named_queries()[name].text).algebra["PV"])
 
 
+@cache
 def summary_query(named: NamedQuery) -> CheckedQuery:
-    """The query that answers ``named`` from summary rows: same variables, same order, same rows."""
+    """The query that answers ``named`` from its precomputed rows: same variables, same order, same rows.
+
+    Built and checked once per process: the text depends only on the named query.
+    """
     names = _variables(named.name)
+    if named.summary_rows:
+        values = " ".join(f"OPTIONAL {{ ?kgRow <{_KEYS[i]}> ?{v} }}" for i, v in enumerate(names))
+        text = (f"SELECT {' '.join('?' + v for v in names)}\n"
+                f"WHERE {{ GRAPH ?kgRows {{ ?kgRow <{_NS}summaryOf> \"{named.name}\" . {values} }}\n"
+                f"  FILTER(STRSTARTS(STR(?kgRows), \"{ROWS_PREFIX}\")) }}\n"
+                f"ORDER BY {_order(named, names)}\n")
+        return check(text, source=f"query {named.name} (summary)")
     keys, counts = names[:named.summary_keys], names[named.summary_keys:]
     pattern = [f'?row <{_NS}summaryOf> "{named.name}"']
     pattern += [f"<{_KEYS[i]}> ?{k}" for i, k in enumerate(keys)]
@@ -73,98 +122,169 @@ def summary_query(named: NamedQuery) -> CheckedQuery:
     return check(text, source=f"query {named.name} (summary)")
 
 
+def _order(named: NamedQuery, names: tuple[str, ...]) -> str:
+    """The listing's own ORDER BY, which must name every selected variable (so ties cannot differ)."""
+    found = re.search(r"ORDER\s+BY\s+((?:\?\w+\s*)+)\s*$", _strip(named.text), re.IGNORECASE)
+    order = found.group(1).split() if found else []
+    if sorted(v.lstrip("?") for v in order) != sorted(names):
+        raise QueryError(f"named query {named.name}: a listing with `# summary: rows` must end with ORDER BY "
+                         "every selected variable", path=str(named.path))
+    return " ".join(order)
+
+
 def plan(backend: Backend, named: NamedQuery | None, checked: CheckedQuery) -> CheckedQuery:
-    """The query to run: the summary form when ``named`` has one and the backend holds a summary."""
-    if named is None or not named.summary_keys or not has_summary(backend):
+    """The query to run: the summary form when ``named`` has one and the backend's summary covers it."""
+    if named is None or not named.summarized or not covers(backend, named):
         return checked
     return summary_query(named)
+
+
+def row_form(named: NamedQuery) -> str:
+    """The listing as run at load time: the same query, also selecting the case graph of each row's ``?req``."""
+    blank = _strip(named.text)
+    where = re.search(r"(?<![:\w?$])WHERE\s*\{", blank, re.IGNORECASE)
+    select = re.search(r"(?<![:\w?$])SELECT\b", blank, re.IGNORECASE)
+    if where is None or select is None or "?req" not in blank[where.end():]:
+        raise QueryError(f"named query {named.name}: a listing with `# summary: rows` must be a SELECT that "
+                         "binds ?req (kg:hasRequest)", path=str(named.path))
+    text = named.text
+    text = text[:where.end()] + f" ?req <{_ROW_GRAPH}> ?kgRowGraph . " + text[where.end():]
+    return text[:select.end()] + " ?kgRowGraph" + text[select.end():]
 
 
 _DIGESTS: dict[int, tuple[Graph, int, str]] = {}
 
 
 def guidelines_digest(guidelines: Graph) -> str:
-    """A digest of the guideline graph's content (blank nodes counted, not named: their ids vary).
+    """A digest of the guideline graph's content, equal for isomorphic graphs.
 
     Cached per graph object and size: the bundled graph is the same on every load of a process.
+    The bundled graph has no blank nodes; one that has them is canonicalised first (slower, exact).
     """
     cached = _DIGESTS.get(id(guidelines))
     if cached is not None and cached[0] is guidelines and cached[1] == len(guidelines):
         return cached[2]
-    lines = sorted(" ".join(nt(t) if not isinstance(t, BNode) else "_" for t in triple) for triple in guidelines)
+    graph = guidelines
+    if any(isinstance(t, BNode) for triple in guidelines for t in triple):
+        from rdflib.compare import to_canonical_graph
+
+        graph = to_canonical_graph(guidelines)
+    lines = sorted(" ".join(nt(t) for t in triple) for triple in graph)
     digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
     _DIGESTS[id(guidelines)] = (guidelines, len(guidelines), digest)  # the graph is kept, so its id is not reused
     return digest
 
 
-def delta(backend: Backend, graphs: dict[str, Graph], guidelines: Graph) -> dict[str, Graph]:
-    """The new summary graph to write with ``graphs`` so the summary stays exact (or nothing).
+@dataclass(frozen=True)
+class _State:
+    digest: str
+    covered: frozenset[str]
 
-    Reads the backend (the current summary, the old version of each case being replaced); writes nothing.
+
+def delta(backend: Backend, graphs: dict[str, Graph], guidelines: Graph) -> dict[str, Graph]:
+    """The summary graphs to write with ``graphs`` so the summary stays exact (or to drop it).
+
+    Reads the backend (the summary's state and rows, the old version of each case being replaced);
+    writes nothing. Returns the new ``urn:kg:summary`` graph when it changes and, for every case graph
+    in ``graphs``, its listing rows graph (empty to drop old rows).
     """
     if not backend.keeps_summary:
         return {}
-    queries = summarized()
+    cases = {n: g for n, g in graphs.items() if n not in (GUIDELINES_GRAPH, SHAPES_GRAPH)}
+    empty_rows = {rows_graph(n): Graph() for n in cases}
     digest = guidelines_digest(guidelines)
     state = _state(backend)
-    if state is None and _has_cases(backend):
-        return {}  # cases loaded before summaries existed: keep answering from the full queries
-    if state is not None and state != digest:  # other guidelines: drop the summary
-        return {SUMMARY_GRAPH: Graph()}
-    cases = {n: g for n, g in graphs.items() if n not in (GUIDELINES_GRAPH, SHAPES_GRAPH, SUMMARY_GRAPH)}
+    held = _has_cases(backend)
+    if state is None and held:
+        return empty_rows  # cases loaded before summaries existed: keep answering from the full queries
+    if state is not None and state.digest != digest:  # other guidelines: drop the summary and every row
+        return {SUMMARY_GRAPH: Graph()} | {g: Graph() for g in _rows_graphs(backend)} | empty_rows
+    current = {version(q): q for q in summarized().values()}
+    covered = set(current) if state is None or not held else set(current) & state.covered
+    queries = {q.name: q for v, q in current.items() if v in covered}
+    aggregates = {n: q for n, q in queries.items() if q.summary_keys}
+    listings = {n: q for n, q in queries.items() if q.summary_rows}
+
     totals: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(_COUNTS))
-    _add(totals, queries, cases, guidelines, +1)
+    out: dict[str, Graph] = dict(empty_rows)
+    if cases:
+        scratch = _scratch(cases, guidelines)
+        _add(totals, aggregates, scratch, +1)
+        out.update(_rows(listings, scratch, cases))
     replaced = backend.existing_graphs(list(cases))
-    if replaced:
-        _add(totals, queries, _read_graphs(backend, replaced), guidelines, -1)
-    if state is not None and not any(any(c) for c in totals.values()):
-        return {}  # nothing changes
-    if state is not None:
-        _read_summary(backend, totals)
-    out = Graph()
+    if replaced and aggregates:
+        _add(totals, aggregates, _scratch(_read_graphs(backend, replaced), guidelines), -1)
+    unchanged = state is not None and state.covered == frozenset(covered) and state.digest == digest
+    if unchanged and not any(any(c) for c in totals.values()):
+        return out  # the aggregate counts do not change
+    if state is not None and held:
+        _read_summary(backend, totals, aggregates)
+    summary = Graph()
     node = URIRef(SUMMARY_GRAPH)
-    out.add((node, RDF.type, KG.Summary))
-    out.add((node, KG.summaryGuidelines, Literal(digest)))
+    summary.add((node, RDF.type, KG.Summary))
+    summary.add((node, KG.summaryGuidelines, Literal(digest)))
+    for v in sorted(covered):
+        summary.add((node, KG.summarizes, Literal(v)))
     for (query, *keys), counts in sorted(totals.items(), key=lambda item: repr(item[0])):
         if not any(counts):
             continue
         row = BNode()
-        out.add((row, RDF.type, KG.SummaryRow))
-        out.add((row, KG.summaryOf, Literal(query)))
+        summary.add((row, RDF.type, KG.SummaryRow))
+        summary.add((row, KG.summaryOf, Literal(query)))
         for i, key in enumerate(keys):
-            out.add((row, _KEYS[i], key))
+            summary.add((row, _KEYS[i], key))
         for i in range(len(_variables(query)) - len(keys)):
-            out.add((row, _COUNTS[i], Literal(str(counts[i]), datatype=XSD.integer)))
-    return {SUMMARY_GRAPH: out}
+            summary.add((row, _COUNTS[i], Literal(str(counts[i]), datatype=XSD.integer)))
+    out[SUMMARY_GRAPH] = summary
+    return out
 
 
-def _state(backend: Backend) -> str | None:
-    """The guideline digest the backend's summary was computed with, or None when it has none."""
-    text = f"SELECT ?d WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ <{SUMMARY_GRAPH}> <{_NS}summaryGuidelines> ?d }} }}"
-    rows = backend.query(check(text, source="summary check")).rows
-    return str(rows[0][0]) if rows else None
+def _state(backend: Backend) -> _State | None:
+    """The guideline digest and covered queries of the backend's summary, or None when it has none."""
+    rows = backend.query(_state_query()).rows
+    digests = {str(r[0]) for r in rows}
+    if len(digests) != 1:
+        return None
+    return _State(digests.pop(), frozenset(str(r[1]) for r in rows if r[1] is not None))
 
 
-def _read_summary(backend: Backend, totals: dict[tuple, list[int]]) -> None:
-    """Add the rows of the backend's current summary to ``totals``."""
-    keys = " ".join(f"OPTIONAL {{ ?r <{_KEYS[i]}> ?k{i} }}" for i in range(len(_KEYS)))
+@cache
+def _state_query() -> CheckedQuery:
+    return check(f"SELECT ?d ?v WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ <{SUMMARY_GRAPH}> <{_NS}summaryGuidelines> ?d "
+                 f"OPTIONAL {{ <{SUMMARY_GRAPH}> <{_NS}summarizes> ?v }} }} }}", source="summary check")
+
+
+def _rows_graphs(backend: Backend) -> list[str]:
+    text = (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?r <{_NS}summaryOf> ?q }} "
+            f"FILTER(STRSTARTS(STR(?g), \"{ROWS_PREFIX}\")) }}")
+    return [str(r[0]) for r in backend.query(check(text, source="summary read")).rows]
+
+
+def _read_summary(backend: Backend, totals: dict[tuple, list[int]], aggregates: dict[str, NamedQuery]) -> None:
+    """Add the rows of the backend's current summary to ``totals`` (queries no longer kept are left out)."""
+    keys = " ".join(f"OPTIONAL {{ ?r <{_KEYS[i]}> ?k{i} }}" for i in range(4))
     counts = " ".join(f"OPTIONAL {{ ?r <{_COUNTS[i]}> ?c{i} }}" for i in range(len(_COUNTS)))
-    variables = [f"?k{i}" for i in range(len(_KEYS))] + [f"?c{i}" for i in range(len(_COUNTS))]
+    variables = [f"?k{i}" for i in range(4)] + [f"?c{i}" for i in range(len(_COUNTS))]
     text = (f"SELECT ?q {' '.join(variables)}"
             f" WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?r <{_NS}summaryOf> ?q . {keys} {counts} }} }}")
     for row in backend.query(check(text, source="summary read")).rows:
         name = str(row[0])
-        query = named_queries().get(name)
-        if query is None or not query.summary_keys:
+        query = aggregates.get(name)
+        if query is None:
             continue
         slot = totals[(name, *row[1:1 + query.summary_keys])]
-        for i, count in enumerate(row[1 + len(_KEYS):]):
+        for i, count in enumerate(row[1 + 4:]):
             if count is not None:
                 slot[i] += int(count.toPython())
 
 
 def _has_cases(backend: Backend) -> bool:
-    return bool(backend.query(check(f"ASK {{ ?c a <{_NS}Case> }}", source="summary check")).boolean)
+    return bool(backend.query(_cases_held()).boolean)
+
+
+@cache
+def _cases_held() -> CheckedQuery:
+    return check(f"ASK {{ ?c a <{_NS}Case> }}", source="summary check")
 
 
 def _read_graphs(backend: Backend, names: list[str]) -> dict[str, Graph]:
@@ -176,19 +296,27 @@ def _read_graphs(backend: Backend, names: list[str]) -> dict[str, Graph]:
     return out
 
 
-def _add(totals: dict[tuple, list[int]], queries: dict[str, NamedQuery], cases: dict[str, Graph],
-         guidelines: Graph, sign: int) -> None:
-    """Run each summarized query over ``cases`` plus the guidelines; add its rows times ``sign``."""
-    if not cases:
-        return
+def _scratch(cases: dict[str, Graph], guidelines: Graph) -> object:
+    """An in-memory pyoxigraph store with the guidelines and ``cases``, each request linked to its case graph."""
     import pyoxigraph as ox
 
     scratch = ox.Store()
     scratch.extend(_quads(GUIDELINES_GRAPH, guidelines))
+    link = ox.NamedNode(_ROW_GRAPH)
     for name, graph in cases.items():
-        scratch.extend(_quads(name, graph))
+        quads = _quads(name, graph)
+        scratch.extend(quads)
+        gn = ox.NamedNode(name)
+        has_request = ox.NamedNode(str(KG.hasRequest))
+        scratch.extend([ox.Quad(q.object, link, ox.Literal(name), gn) for q in quads
+                        if q.predicate == has_request and not isinstance(q.object, ox.Literal)])
+    return scratch
+
+
+def _add(totals: dict[tuple, list[int]], queries: dict[str, NamedQuery], scratch: object, sign: int) -> None:
+    """Run each aggregate over the scratch store; add its rows times ``sign``."""
     for name, query in queries.items():
-        for solution in scratch.query(query.text, use_default_graph_as_union=True):
+        for solution in scratch.query(query.text, use_default_graph_as_union=True):  # type: ignore[attr-defined]
             values = [from_oxigraph(solution[i]) for i in range(len(_variables(name)))]
             keys, counts = values[:query.summary_keys], values[query.summary_keys:]
             if any(k is None for k in keys):
@@ -196,6 +324,28 @@ def _add(totals: dict[tuple, list[int]], queries: dict[str, NamedQuery], cases: 
             slot = totals[(name, *keys)]
             for i, count in enumerate(counts):
                 slot[i] += sign * int(count.toPython()) if count is not None else 0
+
+
+def _rows(queries: dict[str, NamedQuery], scratch: object, cases: dict[str, Graph]) -> dict[str, Graph]:
+    """Each listing's rows over the scratch store, as one rows graph per case graph that has any."""
+    out: dict[str, Graph] = {}
+    for name, query in queries.items():
+        width = len(_variables(name))
+        if width > len(_KEYS):
+            raise ValueError(f"named query {name}: more than {len(_KEYS)} columns cannot be summarized")
+        label = Literal(name)
+        for solution in scratch.query(row_form(query), use_default_graph_as_union=True):  # type: ignore[attr-defined]
+            case = solution[0].value
+            graph = out.get(case)
+            if graph is None:
+                graph = out[case] = Graph()
+            row = BNode()
+            graph.add((row, KG.summaryOf, label))
+            for i in range(width):
+                value = from_oxigraph(solution[i + 1])
+                if value is not None:
+                    graph.add((row, _KEYS[i], value))
+    return {rows_graph(case): graph for case, graph in out.items() if case in cases}
 
 
 def _quads(graph_name: str, graph: Graph) -> list:

@@ -195,18 +195,8 @@ class KG(DefinedNamespace):
     SummaryRow: object
     summaryGuidelines: object
     summaryOf: object
-    summaryKey1: object
-    summaryKey2: object
-    summaryKey3: object
-    summaryKey4: object
-    summaryKey5: object
-    summaryKey6: object
-    summaryKey7: object
-    summaryKey8: object
     summarizes: object
-    summaryCount1: object
-    summaryCount2: object
-    summaryCount3: object
+    summaryRowData: object
 
 
 KGC = Namespace("https://w3id.org/kg-imr/components#")

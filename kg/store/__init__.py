@@ -92,6 +92,6 @@ def run_query(query: str | QuerySource, files: Sequence[str | Path] = (), *, par
 
             wants = with_determinations or bool(source.named and source.named.requires_determinations)
             load(backend, files, with_determinations=wants)
-        from kg.store.summary import plan
+        from kg.store.summary import answer
 
-        return backend.query(plan(backend, source.named, checked))
+        return answer(backend, source.named, checked)

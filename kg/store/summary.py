@@ -29,18 +29,20 @@ listing rows included (labels, editions in force and topics covered come from th
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from kg.namespaces import KG, RDF, XSD
-from kg.store.base import GUIDELINES_GRAPH, SHAPES_GRAPH, Backend
+from kg.store.base import GUIDELINES_GRAPH, SHAPES_GRAPH, Backend, Result
 from kg.store.named import NamedQuery, named_queries
-from kg.store.sparql import CheckedQuery, QueryError, _strip, check
-from kg.store.terms import check_iri, from_oxigraph, nt, to_oxigraph
+from kg.store.sparql import SELECT, CheckedQuery, QueryError, _strip, check
+from kg.store.terms import check_iri, from_oxigraph, literal, nt, to_oxigraph
 
 #: The named graph holding the aggregate rows and the summary's state (rewritten by a load, same transaction).
 SUMMARY_GRAPH = "urn:kg:summary"
@@ -49,9 +51,7 @@ ROWS_PREFIX = "urn:kg:rows:"
 #: Graph names kg keeps for itself: a case may not be loaded under one of these.
 RESERVED_PREFIX = "urn:kg:"
 _NS = str(KG._NS)
-_KEYS = [KG.summaryKey1, KG.summaryKey2, KG.summaryKey3, KG.summaryKey4, KG.summaryKey5, KG.summaryKey6,
-         KG.summaryKey7, KG.summaryKey8]
-_COUNTS = [KG.summaryCount1, KG.summaryCount2, KG.summaryCount3]
+_COUNTS = 3  # at most this many counts per aggregate row
 #: Scratch-store only (never written): links each request to the case graph it came from.
 _ROW_GRAPH = "urn:kg:scratch:row-graph"
 
@@ -66,9 +66,13 @@ def rows_graph(case_graph: str) -> str:
     return ROWS_PREFIX + hashlib.sha256(case_graph.encode("utf-8")).hexdigest()[:32]
 
 
+#: Bumped when the form of the rows changes, so a summary written in another form is not read.
+_FORMAT = "2"
+
+
 def version(named: NamedQuery) -> str:
-    """What ``kg:summarizes`` records for a query: its name and a digest of its text."""
-    return f"{named.name}@{hashlib.sha256(named.text.encode('utf-8')).hexdigest()[:16]}"
+    """What ``kg:summarizes`` records for a query: its name and a digest of its text (and the row form)."""
+    return f"{named.name}@{hashlib.sha256((_FORMAT + named.text).encode('utf-8')).hexdigest()[:16]}"
 
 
 @cache
@@ -96,32 +100,6 @@ def _variables(name: str) -> tuple[str, ...]:
     return tuple(str(v) for v in prepareQuery(named_queries()[name].text).algebra["PV"])
 
 
-@cache
-def summary_query(named: NamedQuery) -> CheckedQuery:
-    """The query that answers ``named`` from its precomputed rows: same variables, same order, same rows.
-
-    Built and checked once per process: the text depends only on the named query.
-    """
-    names = _variables(named.name)
-    if named.summary_rows:
-        values = " ".join(f"OPTIONAL {{ ?kgRow <{_KEYS[i]}> ?{v} }}" for i, v in enumerate(names))
-        text = (f"SELECT {' '.join('?' + v for v in names)}\n"
-                f"WHERE {{ GRAPH ?kgRows {{ ?kgRow <{_NS}summaryOf> \"{named.name}\" . {values} }}\n"
-                f"  FILTER(STRSTARTS(STR(?kgRows), \"{ROWS_PREFIX}\")) }}\n"
-                f"ORDER BY {_order(named, names)}\n")
-        return check(text, source=f"query {named.name} (summary)")
-    keys, counts = names[:named.summary_keys], names[named.summary_keys:]
-    pattern = [f'?row <{_NS}summaryOf> "{named.name}"']
-    pattern += [f"<{_KEYS[i]}> ?{k}" for i, k in enumerate(keys)]
-    pattern += [f"<{_COUNTS[i]}> ?summaryCount{i}" for i in range(len(counts))]
-    select = " ".join(f"?{k}" for k in keys) + " " + " ".join(
-        f"(SUM(?summaryCount{i}) AS ?{c})" for i, c in enumerate(counts))
-    group = " ".join(f"?{k}" for k in keys)
-    text = (f"SELECT {select}\nWHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ {' ; '.join(pattern)} . }} }}\n"
-            f"GROUP BY {group}\nHAVING (SUM(?summaryCount0) > 0)\nORDER BY {group}\n")
-    return check(text, source=f"query {named.name} (summary)")
-
-
 def _order(named: NamedQuery, names: tuple[str, ...]) -> str:
     """The listing's own ORDER BY, which must name every selected variable (so ties cannot differ)."""
     found = re.search(r"ORDER\s+BY\s+((?:\?\w+\s*)+)\s*$", _strip(named.text), re.IGNORECASE)
@@ -132,11 +110,114 @@ def _order(named: NamedQuery, names: tuple[str, ...]) -> str:
     return " ".join(order)
 
 
-def plan(backend: Backend, named: NamedQuery | None, checked: CheckedQuery) -> CheckedQuery:
-    """The query to run: the summary form when ``named`` has one and the backend's summary covers it."""
-    if named is None or not named.summarized or not covers(backend, named):
-        return checked
-    return summary_query(named)
+def answer(backend: Backend, named: NamedQuery | None, checked: CheckedQuery) -> Result:
+    """Answer ``checked`` (the text of ``named``, parameters bound): from precomputed rows when it can.
+
+    What ``kg query NAME`` runs. Precomputed rows are read in one pattern (each row is one literal,
+    ``kg:summaryRowData``), decoded, and put in the query's own order in Python: that order is
+    SPARQL's for the values met here (IRIs, plain strings, xsd:date, unbound); rows holding anything
+    else are answered by the full query instead. Same rows, same order, either way.
+    """
+    found = from_summary(backend, named) if named is not None and named.summarized else None
+    return found if found is not None else backend.query(checked)
+
+
+def from_summary(backend: Backend, named: NamedQuery) -> Result | None:
+    """The answer of ``named`` from the backend's precomputed rows, or None when they cannot give it."""
+    if not covers(backend, named):
+        return None
+    names = _variables(named.name)
+    data = backend.query(_data_query(named.name)).rows
+    rows = [decode_row(str(d[0])) for d in data]
+    if named.summary_keys:
+        keys = named.summary_keys
+        rows = [r for r in rows if int(r[keys].toPython()) > 0]  # HAVING (SUM(first count) > 0)
+        order = list(range(keys))
+    else:
+        order = [names.index(v.lstrip("?")) for v in _order(named, names).split()]
+    try:
+        rows.sort(key=lambda row: tuple(_sort_key(row[i]) for i in order))
+    except _Unorderable:
+        return None
+    return Result(form=SELECT, variables=list(names), rows=rows)
+
+
+class _Unorderable(Exception):
+    """A value whose SPARQL order kg does not reproduce in Python (the engine orders those rows)."""
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_XSD_DATE = str(XSD.date)
+
+
+def _sort_key(term: Node | None) -> tuple:
+    """SPARQL 1.1 ORDER BY for unbound, IRIs, plain strings and xsd:date values (same form, no time zone)."""
+    if term is None:
+        return (0, 0, "")
+    if isinstance(term, URIRef):
+        return (2, 0, str(term))
+    if isinstance(term, Literal) and not term.language:
+        if term.datatype is None:
+            return (3, 0, str(term))
+        if str(term.datatype) == _XSD_DATE and _DATE.match(str(term)):
+            return (3, 1, str(term))
+    raise _Unorderable
+
+
+@cache
+def _data_query(name: str) -> CheckedQuery:
+    named = named_queries()[name]
+    if named.summary_rows:
+        text = (f"SELECT ?d WHERE {{ GRAPH ?kgRows {{ ?kgRow <{_NS}summaryOf> \"{name}\" ; <{_NS}summaryRowData> ?d }}"
+                f" FILTER(STRSTARTS(STR(?kgRows), \"{ROWS_PREFIX}\")) }}")
+    else:
+        text = (f"SELECT ?d WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?kgRow <{_NS}summaryOf> \"{name}\" ; "
+                f"<{_NS}summaryRowData> ?d }} }}")
+    return check(text, source=f"query {name} (summary)")
+
+
+def encode_row(values: list[Node | None] | tuple[Node | None, ...]) -> str:
+    """One row as JSON text: each value ["u", iri] | ["b", label] | ["l", text, language, datatype] | null."""
+    out: list = []
+    for v in values:
+        if v is None:
+            out.append(None)
+        elif isinstance(v, URIRef):
+            out.append(["u", str(v)])
+        elif isinstance(v, BNode):
+            out.append(["b", str(v)])
+        elif isinstance(v, Literal):
+            out.append(["l", str(v), v.language or "", str(v.datatype) if v.datatype else ""])
+        else:
+            raise ValueError(f"cannot keep {v!r} in a summary row")
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+
+
+_DECODED: dict[tuple, Node] = {}
+
+
+def decode_row(text: str) -> tuple[Node | None, ...]:
+    """The row ``encode_row`` wrote, as terms in kg's normal form (repeated terms built once)."""
+    out: list[Node | None] = []
+    for cell in json.loads(text):
+        if cell is None:
+            out.append(None)
+            continue
+        key = tuple(cell)
+        term = _DECODED.get(key)
+        if term is None:
+            kind = cell[0]
+            if kind == "u":
+                term = URIRef(cell[1])
+            elif kind == "b":
+                term = BNode(cell[1])
+            else:
+                term = literal(cell[1], cell[2] or None, cell[3] or None)
+            if len(_DECODED) > 200_000:
+                _DECODED.clear()
+            _DECODED[key] = term
+        out.append(term)
+    return tuple(out)
 
 
 def row_form(named: NamedQuery) -> str:
@@ -205,7 +286,7 @@ def delta(backend: Backend, graphs: dict[str, Graph], guidelines: Graph) -> dict
     aggregates = {n: q for n, q in queries.items() if q.summary_keys}
     listings = {n: q for n, q in queries.items() if q.summary_rows}
 
-    totals: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(_COUNTS))
+    totals: dict[tuple, list[int]] = defaultdict(lambda: [0] * _COUNTS)
     out: dict[str, Graph] = dict(empty_rows)
     if cases:
         scratch = _scratch(cases, guidelines)
@@ -231,10 +312,9 @@ def delta(backend: Backend, graphs: dict[str, Graph], guidelines: Graph) -> dict
         row = BNode()
         summary.add((row, RDF.type, KG.SummaryRow))
         summary.add((row, KG.summaryOf, Literal(query)))
-        for i, key in enumerate(keys):
-            summary.add((row, _KEYS[i], key))
-        for i in range(len(_variables(query)) - len(keys)):
-            summary.add((row, _COUNTS[i], Literal(str(counts[i]), datatype=XSD.integer)))
+        width = len(_variables(query)) - len(keys)
+        values = [*keys, *(Literal(str(c), datatype=XSD.integer) for c in counts[:width])]
+        summary.add((row, KG.summaryRowData, Literal(encode_row(values))))
     out[SUMMARY_GRAPH] = summary
     return out
 
@@ -262,19 +342,11 @@ def _rows_graphs(backend: Backend) -> list[str]:
 
 def _read_summary(backend: Backend, totals: dict[tuple, list[int]], aggregates: dict[str, NamedQuery]) -> None:
     """Add the rows of the backend's current summary to ``totals`` (queries no longer kept are left out)."""
-    keys = " ".join(f"OPTIONAL {{ ?r <{_KEYS[i]}> ?k{i} }}" for i in range(4))
-    counts = " ".join(f"OPTIONAL {{ ?r <{_COUNTS[i]}> ?c{i} }}" for i in range(len(_COUNTS)))
-    variables = [f"?k{i}" for i in range(4)] + [f"?c{i}" for i in range(len(_COUNTS))]
-    text = (f"SELECT ?q {' '.join(variables)}"
-            f" WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?r <{_NS}summaryOf> ?q . {keys} {counts} }} }}")
-    for row in backend.query(check(text, source="summary read")).rows:
-        name = str(row[0])
-        query = aggregates.get(name)
-        if query is None:
-            continue
-        slot = totals[(name, *row[1:1 + query.summary_keys])]
-        for i, count in enumerate(row[1 + 4:]):
-            if count is not None:
+    for name, query in aggregates.items():
+        for (data,) in backend.query(_data_query(name)).rows:
+            row = decode_row(str(data))
+            slot = totals[(name, *row[:query.summary_keys])]
+            for i, count in enumerate(row[query.summary_keys:]):
                 slot[i] += int(count.toPython())
 
 
@@ -331,8 +403,6 @@ def _rows(queries: dict[str, NamedQuery], scratch: object, cases: dict[str, Grap
     out: dict[str, Graph] = {}
     for name, query in queries.items():
         width = len(_variables(name))
-        if width > len(_KEYS):
-            raise ValueError(f"named query {name}: more than {len(_KEYS)} columns cannot be summarized")
         label = Literal(name)
         for solution in scratch.query(row_form(query), use_default_graph_as_union=True):  # type: ignore[attr-defined]
             case = solution[0].value
@@ -341,10 +411,8 @@ def _rows(queries: dict[str, NamedQuery], scratch: object, cases: dict[str, Grap
                 graph = out[case] = Graph()
             row = BNode()
             graph.add((row, KG.summaryOf, label))
-            for i in range(width):
-                value = from_oxigraph(solution[i + 1])
-                if value is not None:
-                    graph.add((row, _KEYS[i], value))
+            graph.add((row, KG.summaryRowData, Literal(encode_row([from_oxigraph(solution[i + 1])
+                                                                   for i in range(width)]))))
     return {rows_graph(case): graph for case, graph in out.items() if case in cases}
 
 

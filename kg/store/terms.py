@@ -50,19 +50,34 @@ def literal(value: str, language: str | None = None, datatype: str | None = None
     return Literal(value)
 
 
+#: pyoxigraph term -> rdflib term. Results repeat terms (topics, labels, dates, counts), and building an
+#: rdflib URIRef or typed Literal (checking it, casting it to a Python value) was most of a small query's
+#: time in the store. Terms are immutable, so sharing them is safe; the cache is emptied when it grows large.
+_CONVERTED: dict[object, Node] = {}
+_CONVERTED_MAX = 200_000
+
+
 def from_oxigraph(term: object) -> Node | None:
     """Convert a pyoxigraph term to rdflib in the normal form."""
     if term is None:
         return None
+    done = _CONVERTED.get(term)
+    if done is not None:
+        return done
     import pyoxigraph as ox
 
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        return literal(term.value, term.language, term.datatype.value if term.datatype else None)
-    raise KgError(f"unsupported RDF term from the store: {term!r}")
+        out: Node = URIRef(term.value)
+    elif isinstance(term, ox.BlankNode):
+        return BNode(term.value)  # not cached: a blank node's label means something only within one answer
+    elif isinstance(term, ox.Literal):
+        out = literal(term.value, term.language, term.datatype.value if term.datatype else None)
+    else:
+        raise KgError(f"unsupported RDF term from the store: {term!r}")
+    if len(_CONVERTED) >= _CONVERTED_MAX:
+        _CONVERTED.clear()
+    _CONVERTED[term] = out
+    return out
 
 
 def to_oxigraph(term: Node) -> object:

@@ -192,11 +192,8 @@ class KG(DefinedNamespace):
     dosesPerDay: object
     # --- added for querybench: precomputed aggregate counts ---
     Summary: object
-    SummaryRow: object
     summaryGuidelines: object
-    summaryOf: object
     summarizes: object
-    summaryRowData: object
 
 
 KGC = Namespace("https://w3id.org/kg-imr/components#")

@@ -8,6 +8,7 @@ summary is missing, stale or made with other guidelines, where the full queries 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -16,11 +17,11 @@ from rdflib.namespace import RDFS
 
 from kg.errors import KgError
 from kg.knowledge import bundled_knowledge
-from kg.namespaces import KG
 from kg.store import open_backend, run_query
 from kg.store.load import load, prepare
 from kg.store.sparql import check
 from kg.store.summary import (
+    ROW_PREDICATE,
     ROWS_PREFIX,
     SUMMARY_GRAPH,
     answer,
@@ -30,7 +31,6 @@ from kg.store.summary import (
     encode_row,
     from_summary,
     has_summary,
-    rows_graph,
     summarized,
     version,
 )
@@ -89,7 +89,10 @@ def test_a_row_survives_encoding():
 
     row = (None, URIRef("https://w3id.org/kg-imr/guideline/X"), Literal("a \"quoted\"\ttab é"), Literal("x", lang="en"),
            Literal("2015-07-22", datatype=XSD.date), Literal("3", datatype=XSD.integer), BNode("b1"))
-    assert decode_row(encode_row(row)) == row
+    encoded = json.loads(json.dumps(encode_row(row, [0, 1, 4])))
+    assert decode_row(encoded) == row
+    assert encoded[0] == [[0, 0, ""], [2, 0, str(row[1])], [3, 1, "2015-07-22"]]
+    assert encode_row(row, [3])[0] is None  # a language-tagged text: the engine orders such answers
 
 
 @pytest.mark.parametrize("kind", ["memory", "store"])
@@ -121,21 +124,38 @@ def test_summary_equals_the_full_query_after_load_and_reload(kind, cases, edited
 
 
 def test_a_reload_replaces_exactly_the_case_rows(cases, edited, tmp_path):
-    """The seed's listing rows live in its own rows graph; a reload rewrites that graph and no other."""
+    """A reload removes the case's old listing rows from the rows graph that held them, and no other row."""
     path = tmp_path / "s"
+
+    def rows_by_case(backend) -> dict:
+        out: dict = {}
+        for name in LISTINGS:
+            text = f"SELECT ?d WHERE {{ GRAPH ?g {{ ?g <{ROW_PREDICATE}{name}> ?d }} }}"
+            for (data,) in backend.query(check(text)).rows:
+                for case, rows in json.loads(str(data)).items():
+                    out.setdefault((name, case), []).extend(map(str, rows))
+        return {k: sorted(v) for k, v in out.items()}
+
     with open_backend(store=path, write=True) as backend:
         load(backend, cases, with_determinations=True)
-        rows = [g for g in backend.graph_names() if g.startswith(ROWS_PREFIX)]
-        assert rows_graph(SEED) in rows
-        others = {g: sorted(map(str, r)) for g in rows if g != rows_graph(SEED)
-                  for r in [backend.query(check(f"SELECT ?p ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")).rows]}
+        before = rows_by_case(backend)
+        assert ("ur-non-mtus-where-mtus-applies", SEED) in before
         load(backend, [edited], with_determinations=True)
         load(backend, [edited], with_determinations=True)  # twice: rows are replaced, never added twice
-        assert {g: sorted(map(str, backend.query(check(f"SELECT ?p ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")).rows))
-                for g in others} == others
-        seed_rows = backend.query(check(f"SELECT ?r WHERE {{ GRAPH <{rows_graph(SEED)}> {{ ?r <{KG.summaryOf}> "
-                                        f"\"requests-without-guideline\" }} }}")).rows
-        assert len(seed_rows) == 1
+        after = rows_by_case(backend)
+        assert {k: v for k, v in after.items() if k[1] != SEED} == {k: v for k, v in before.items() if k[1] != SEED}
+        assert len(after[("requests-without-guideline", SEED)]) == 1
+        assert ("ur-non-mtus-where-mtus-applies", SEED) not in after
+        rows_graphs = [g for g in backend.graph_names() if g.startswith(ROWS_PREFIX)]
+        assert len(rows_graphs) == 2  # the first load's (seed rows taken out) and the last reload's
+
+
+def test_a_case_may_not_use_the_names_of_precomputed_rows(tmp_path):
+    forged = tmp_path / "forged.ttl"
+    forged.write_text("@prefix kg: <https://w3id.org/kg-imr/ns#> .\n<urn:x:c> a kg:Case ;\n"
+                      f"  <{ROW_PREDICATE}cases-with-conflicts> \"{{}}\" .\n", encoding="utf-8")
+    with open_backend(store=tmp_path / "s", write=True) as backend, pytest.raises(KgError, match="kg's own"):
+        load(backend, [forged])
 
 
 def test_a_store_with_cases_but_no_summary_answers_the_same_without_one(cases, tmp_path):
@@ -198,3 +218,19 @@ def test_a_case_may_not_take_a_graph_name_kg_keeps(tmp_path):
     bad.write_text("@prefix kg: <https://w3id.org/kg-imr/ns#> .\n<urn:kg:rows:0000> a kg:Case .\n", encoding="utf-8")
     with open_backend(store=tmp_path / "s", write=True) as backend, pytest.raises(KgError, match="kg's own"):
         load(backend, [bad])
+
+
+def test_rows_kg_cannot_order_in_python_are_answered_by_the_full_query(cases, tmp_path):
+    """A language-tagged request text has no order kg reproduces: the full query answers, same rows."""
+    seed = next(c for c in cases if c.name == "seed.ttl")
+    tagged = tmp_path / "seed-tagged.ttl"
+    tagged.write_text(seed.read_text(encoding="utf-8").replace(
+        '"Left sympathetic block to the lumbar spine"', '"Left sympathetic block to the lumbar spine"@en'),
+        encoding="utf-8")
+    listing = summarized()["ur-non-mtus-where-mtus-applies"]
+    with open_backend(store=tmp_path / "s", write=True) as backend:
+        load(backend, [c for c in cases if c != seed] + [tagged], with_determinations=True)
+        assert covers(backend, listing) and from_summary(backend, listing) is None
+        rows = answer(backend, listing, check(listing.text)).rows
+        assert rows == backend.query(check(listing.text)).rows
+        assert any(getattr(r[1], "language", None) == "en" for r in rows)

@@ -75,6 +75,10 @@ def prepare(files: list[Path], *, with_determinations: bool = False,
         if name in owner:
             raise KgError(f"case {name} is also in {owner[name]}; load one of them", path=path)
         owner[name] = path
+        internal = next((p for p in raw.predicates() if str(p).startswith("urn:kg:")), None)
+        if internal is not None:
+            raise KgError(f"property {internal} is kg's own (names under urn:kg: mark precomputed rows); "
+                          "a case may not use it", path=path)
         clean, dropped = split_case(raw, kb.guidelines)
         quarantined += len(dropped)
         cases += len(set(clean.subjects(RDF.type, KG.Case)))

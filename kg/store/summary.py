@@ -8,18 +8,21 @@ from rows computed when the cases are loaded:
 
 * at load time (kg.store.load, every backend that can be read back) the query's own text is run
   over the cases being written, in a scratch in-memory pyoxigraph store with the guideline graph.
-  An aggregate's rows become ``kg:SummaryRow`` nodes in the graph ``urn:kg:summary``
-  (``kg:summaryOf`` the query name, ``kg:summaryKey1..``, ``kg:summaryCount1..``); a case being
-  replaced is read back and its old counts are subtracted, and the summary graph (current rows plus
-  this load's) is rewritten in the same transaction as the cases. A listing's rows go to a graph
-  of their own per case (``urn:kg:rows:<hash of the case graph's name>``, every selected variable a
-  ``kg:summaryKeyN``), written, replaced or dropped together with the case graph, so a reload
-  removes exactly that case's old rows.
-* at query time (``plan``) a backend whose summary covers the query (``kg:summarizes`` names the
-  query and a digest of its text) answers from those rows; one without (an old store, one written
-  through an endpoint, one whose summary predates the query's text) runs the query itself. Both
-  give the same rows: counts are additive because every determination, request and UR decision
-  belongs to one case graph, and a listing row belongs to the request (of one case) it is about.
+  Rows are kept as JSON text in a few literals, the predicate ``urn:kg:row:<query name>``, so one
+  triple pattern reads a query's rows (a node per row with a property per column cost a join per
+  column, 16 ms for 200 rows; a literal per row, a store lookup per row, 16 us each). An
+  aggregate's groups are one literal in the graph ``urn:kg:summary``: a case being replaced is read
+  back and its old counts subtracted, and the graph (current rows plus this load's) is rewritten in
+  the same transaction as the cases. A listing's rows for the cases of one load are one literal per
+  query, JSON ``{case graph: [rows]}``, in a new graph ``urn:kg:rows:<random id>`` that also links
+  (``urn:kg:rows-for``) each case with rows; when a case is replaced, the rows graphs holding its
+  rows are rewritten without them, in the same transaction, so its old rows go exactly.
+* at query time (``answer``) a backend whose summary covers the query (``kg:summarizes`` names the
+  query and a digest of its text) answers from those rows, sorted in Python in the query's own
+  order; one without (an old store, one written through an endpoint, one whose summary predates
+  the query's text) runs the query itself. Both give the same rows: counts are additive because
+  every determination, request and UR decision belongs to one case graph, and a listing row
+  belongs to the request (of one case) it is about.
 
 A summary is kept only while it covers every case: a store that already held cases without a
 summary gets none, and a load with a different guideline graph (a different digest) drops it,
@@ -46,7 +49,7 @@ from kg.store.terms import check_iri, from_oxigraph, literal, nt, to_oxigraph
 
 #: The named graph holding the aggregate rows and the summary's state (rewritten by a load, same transaction).
 SUMMARY_GRAPH = "urn:kg:summary"
-#: Each case's listing rows live in the graph ROWS_PREFIX + a digest of the case graph's name.
+#: Each load's listing rows live in a graph of their own, ROWS_PREFIX + a random id.
 ROWS_PREFIX = "urn:kg:rows:"
 #: Graph names kg keeps for itself: a case may not be loaded under one of these.
 RESERVED_PREFIX = "urn:kg:"
@@ -61,13 +64,8 @@ def summarized() -> dict[str, NamedQuery]:
     return {name: q for name, q in named_queries().items() if q.summarized}
 
 
-def rows_graph(case_graph: str) -> str:
-    """The graph holding the listing rows of one case graph."""
-    return ROWS_PREFIX + hashlib.sha256(case_graph.encode("utf-8")).hexdigest()[:32]
-
-
 #: Bumped when the form of the rows changes, so a summary written in another form is not read.
-_FORMAT = "2"
+_FORMAT = "4"
 
 
 def version(named: NamedQuery) -> str:
@@ -113,10 +111,10 @@ def _order(named: NamedQuery, names: tuple[str, ...]) -> str:
 def answer(backend: Backend, named: NamedQuery | None, checked: CheckedQuery) -> Result:
     """Answer ``checked`` (the text of ``named``, parameters bound): from precomputed rows when it can.
 
-    What ``kg query NAME`` runs. Precomputed rows are read in one pattern (each row is one literal,
-    ``kg:summaryRowData``), decoded, and put in the query's own order in Python: that order is
-    SPARQL's for the values met here (IRIs, plain strings, xsd:date, unbound); rows holding anything
-    else are answered by the full query instead. Same rows, same order, either way.
+    What ``kg query NAME`` runs. Precomputed rows are read in one pattern (a few JSON literals),
+    decoded, and put in the query's own order in Python, by sort keys made at load time: that
+    order is SPARQL's for the values met here (IRIs, plain strings, xsd:date, unbound); an answer
+    holding anything else is given by the full query instead. Same rows, same order, either way.
     """
     found = from_summary(backend, named) if named is not None and named.summarized else None
     return found if found is not None else backend.query(checked)
@@ -126,98 +124,120 @@ def from_summary(backend: Backend, named: NamedQuery) -> Result | None:
     """The answer of ``named`` from the backend's precomputed rows, or None when they cannot give it."""
     if not covers(backend, named):
         return None
-    names = _variables(named.name)
-    data = backend.query(_data_query(named.name)).rows
-    rows = [decode_row(str(d[0])) for d in data]
+    rows: list = []
+    for (data,) in backend.query(_data_query(named.name)).rows:
+        block = json.loads(str(data))
+        if named.summary_rows:  # {case graph: [row, ...]}
+            for case_rows in block.values():
+                rows.extend(case_rows)
+        else:
+            rows.extend(block)
     if named.summary_keys:
-        keys = named.summary_keys
-        rows = [r for r in rows if int(r[keys].toPython()) > 0]  # HAVING (SUM(first count) > 0)
-        order = list(range(keys))
-    else:
-        order = [names.index(v.lstrip("?")) for v in _order(named, names).split()]
-    try:
-        rows.sort(key=lambda row: tuple(_sort_key(row[i]) for i in order))
-    except _Unorderable:
-        return None
-    return Result(form=SELECT, variables=list(names), rows=rows)
+        first = named.summary_keys
+        rows = [r for r in rows if int(r[1][first][1]) > 0]  # HAVING (SUM(first count) > 0)
+    if any(r[0] is None for r in rows):
+        return None  # a value whose order kg does not reproduce: let the engine order it
+    rows.sort(key=_first)
+    return Result(form=SELECT, variables=list(_variables(named.name)),
+                  rows=[tuple(_term(cell) for cell in r[1]) for r in rows])
 
 
-class _Unorderable(Exception):
-    """A value whose SPARQL order kg does not reproduce in Python (the engine orders those rows)."""
+def _first(row: list) -> list:
+    return row[0]
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _XSD_DATE = str(XSD.date)
 
 
-def _sort_key(term: Node | None) -> tuple:
-    """SPARQL 1.1 ORDER BY for unbound, IRIs, plain strings and xsd:date values (same form, no time zone)."""
+def _sort_key(term: Node | None) -> list | None:
+    """SPARQL 1.1 ORDER BY for unbound, IRIs, plain strings and xsd:date values (same form, no time zone).
+
+    None for any other value: the engine orders answers holding one.
+    """
     if term is None:
-        return (0, 0, "")
+        return [0, 0, ""]
     if isinstance(term, URIRef):
-        return (2, 0, str(term))
+        return [2, 0, str(term)]
     if isinstance(term, Literal) and not term.language:
         if term.datatype is None:
-            return (3, 0, str(term))
+            return [3, 0, str(term)]
         if str(term.datatype) == _XSD_DATE and _DATE.match(str(term)):
-            return (3, 1, str(term))
-    raise _Unorderable
+            return [3, 1, str(term)]
+    return None
+
+
+#: Precomputed rows are triples: subject the graph holding them, predicate ROW_PREDICATE + the query's
+#: name, object JSON text (all of an aggregate's groups; a load's listing rows, by case). One pattern
+#: reads a query's rows, in a few literals rather than one per row (a long literal costs a lookup).
+ROW_PREDICATE = "urn:kg:row:"
+#: In a listing rows graph: the case graphs whose rows it holds (to find them when a case is replaced).
+ROWS_FOR = "urn:kg:rows-for"
 
 
 @cache
 def _data_query(name: str) -> CheckedQuery:
     named = named_queries()[name]
-    if named.summary_rows:
-        text = (f"SELECT ?d WHERE {{ GRAPH ?kgRows {{ ?kgRow <{_NS}summaryOf> \"{name}\" ; <{_NS}summaryRowData> ?d }}"
-                f" FILTER(STRSTARTS(STR(?kgRows), \"{ROWS_PREFIX}\")) }}")
+    if named.summary_rows:  # no FILTER on ?g: kg load refuses urn:kg: predicates in case data
+        text = f"SELECT ?d WHERE {{ GRAPH ?kgRows {{ ?kgRows <{ROW_PREDICATE}{name}> ?d }} }}"
     else:
-        text = (f"SELECT ?d WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?kgRow <{_NS}summaryOf> \"{name}\" ; "
-                f"<{_NS}summaryRowData> ?d }} }}")
+        text = f"SELECT ?d WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ <{SUMMARY_GRAPH}> <{ROW_PREDICATE}{name}> ?d }} }}"
     return check(text, source=f"query {name} (summary)")
 
 
-def encode_row(values: list[Node | None] | tuple[Node | None, ...]) -> str:
-    """One row as JSON text: each value ["u", iri] | ["b", label] | ["l", text, language, datatype] | null."""
-    out: list = []
+def encode_row(values: list[Node | None] | tuple[Node | None, ...], order: list[int]) -> list:
+    """One row as JSON-ready data: [sort key (or null), cells]; a cell is ["u", iri] | ["b", label] |
+    ["l", text, language, datatype] | null."""
+    cells: list = []
     for v in values:
         if v is None:
-            out.append(None)
+            cells.append(None)
         elif isinstance(v, URIRef):
-            out.append(["u", str(v)])
+            cells.append(["u", str(v)])
         elif isinstance(v, BNode):
-            out.append(["b", str(v)])
+            cells.append(["b", str(v)])
         elif isinstance(v, Literal):
-            out.append(["l", str(v), v.language or "", str(v.datatype) if v.datatype else ""])
+            cells.append(["l", str(v), v.language or "", str(v.datatype) if v.datatype else ""])
         else:
             raise ValueError(f"cannot keep {v!r} in a summary row")
-    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+    keys = [_sort_key(values[i]) for i in order]
+    return [None if any(k is None for k in keys) else keys, cells]
 
 
 _DECODED: dict[tuple, Node] = {}
 
 
-def decode_row(text: str) -> tuple[Node | None, ...]:
-    """The row ``encode_row`` wrote, as terms in kg's normal form (repeated terms built once)."""
-    out: list[Node | None] = []
-    for cell in json.loads(text):
-        if cell is None:
-            out.append(None)
-            continue
-        key = tuple(cell)
-        term = _DECODED.get(key)
-        if term is None:
-            kind = cell[0]
-            if kind == "u":
-                term = URIRef(cell[1])
-            elif kind == "b":
-                term = BNode(cell[1])
-            else:
-                term = literal(cell[1], cell[2] or None, cell[3] or None)
-            if len(_DECODED) > 200_000:
-                _DECODED.clear()
-            _DECODED[key] = term
-        out.append(term)
-    return tuple(out)
+def _term(cell: list | None) -> Node | None:
+    """A cell written by ``encode_row`` as a term in kg's normal form (repeated terms built once)."""
+    if cell is None:
+        return None
+    key = tuple(cell)
+    term = _DECODED.get(key)
+    if term is None:
+        kind = cell[0]
+        if kind == "u":
+            term = URIRef(cell[1])
+        elif kind == "b":
+            term = BNode(cell[1])
+        else:
+            term = literal(cell[1], cell[2] or None, cell[3] or None)
+        if len(_DECODED) > 200_000:
+            _DECODED.clear()
+        _DECODED[key] = term
+    return term
+
+
+def decode_row(row: list) -> tuple[Node | None, ...]:
+    """The values of a row ``encode_row`` made."""
+    return tuple(_term(cell) for cell in row[1])
+
+
+def _order_of(named: NamedQuery) -> list[int]:
+    """Positions of the columns a query's answer is sorted by (an aggregate: its group keys)."""
+    names = _variables(named.name)
+    if named.summary_keys:
+        return list(range(named.summary_keys))
+    return [names.index(v.lstrip("?")) for v in _order(named, names).split()]
 
 
 def row_form(named: NamedQuery) -> str:
@@ -266,20 +286,20 @@ def delta(backend: Backend, graphs: dict[str, Graph], guidelines: Graph) -> dict
     """The summary graphs to write with ``graphs`` so the summary stays exact (or to drop it).
 
     Reads the backend (the summary's state and rows, the old version of each case being replaced);
-    writes nothing. Returns the new ``urn:kg:summary`` graph when it changes and, for every case graph
-    in ``graphs``, its listing rows graph (empty to drop old rows).
+    writes nothing. Returns the new ``urn:kg:summary`` graph when it changes, a new listing rows
+    graph for this load's cases, and the older rows graphs that held rows of a replaced case,
+    rewritten without them (empty: dropped).
     """
     if not backend.keeps_summary:
         return {}
     cases = {n: g for n, g in graphs.items() if n not in (GUIDELINES_GRAPH, SHAPES_GRAPH)}
-    empty_rows = {rows_graph(n): Graph() for n in cases}
     digest = guidelines_digest(guidelines)
     state = _state(backend)
     held = _has_cases(backend)
     if state is None and held:
-        return empty_rows  # cases loaded before summaries existed: keep answering from the full queries
+        return {}  # cases loaded before summaries existed: keep answering from the full queries
     if state is not None and state.digest != digest:  # other guidelines: drop the summary and every row
-        return {SUMMARY_GRAPH: Graph()} | {g: Graph() for g in _rows_graphs(backend)} | empty_rows
+        return {SUMMARY_GRAPH: Graph()} | {g: Graph() for g in _rows_graphs(backend)}
     current = {version(q): q for q in summarized().values()}
     covered = set(current) if state is None or not held else set(current) & state.covered
     queries = {q.name: q for v, q in current.items() if v in covered}
@@ -287,12 +307,14 @@ def delta(backend: Backend, graphs: dict[str, Graph], guidelines: Graph) -> dict
     listings = {n: q for n, q in queries.items() if q.summary_rows}
 
     totals: dict[tuple, list[int]] = defaultdict(lambda: [0] * _COUNTS)
-    out: dict[str, Graph] = dict(empty_rows)
+    out: dict[str, Graph] = {}
+    replaced = backend.existing_graphs(list(cases)) if held else []
+    if replaced:
+        out.update(_without(backend, replaced))
     if cases:
         scratch = _scratch(cases, guidelines)
         _add(totals, aggregates, scratch, +1)
         out.update(_rows(listings, scratch, cases))
-    replaced = backend.existing_graphs(list(cases))
     if replaced and aggregates:
         _add(totals, aggregates, _scratch(_read_graphs(backend, replaced), guidelines), -1)
     unchanged = state is not None and state.covered == frozenset(covered) and state.digest == digest
@@ -306,16 +328,44 @@ def delta(backend: Backend, graphs: dict[str, Graph], guidelines: Graph) -> dict
     summary.add((node, KG.summaryGuidelines, Literal(digest)))
     for v in sorted(covered):
         summary.add((node, KG.summarizes, Literal(v)))
+    blocks: dict[str, list] = defaultdict(list)
     for (query, *keys), counts in sorted(totals.items(), key=lambda item: repr(item[0])):
         if not any(counts):
             continue
-        row = BNode()
-        summary.add((row, RDF.type, KG.SummaryRow))
-        summary.add((row, KG.summaryOf, Literal(query)))
         width = len(_variables(query)) - len(keys)
         values = [*keys, *(Literal(str(c), datatype=XSD.integer) for c in counts[:width])]
-        summary.add((row, KG.summaryRowData, Literal(encode_row(values))))
+        blocks[query].append(encode_row(values, _order_of(aggregates[query])))
+    for query, rows in blocks.items():
+        summary.add((node, URIRef(ROW_PREDICATE + query), Literal(_json(rows))))
     out[SUMMARY_GRAPH] = summary
+    return out
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _without(backend: Backend, replaced: list[str]) -> dict[str, Graph]:
+    """The listing rows graphs holding rows of ``replaced`` cases, rewritten without them (empty: dropped)."""
+    values = " ".join(f"<{check_iri(n)}>" for n in replaced)
+    text = (f"SELECT DISTINCT ?g WHERE {{ VALUES ?c {{ {values} }} GRAPH ?g {{ ?g <{ROWS_FOR}> ?c }} }}")
+    gone = set(replaced)
+    out: dict[str, Graph] = {}
+    for (name,) in backend.query(check(text, source="summary read")).rows:
+        node = URIRef(str(name))
+        read = check(f"SELECT ?p ?o WHERE {{ GRAPH <{check_iri(str(name))}> {{ <{name}> ?p ?o }} }}",
+                     source="summary read")
+        graph = Graph()
+        for p, o in backend.query(read).rows:
+            if str(p) == ROWS_FOR:
+                if str(o) not in gone:
+                    graph.add((node, p, o))
+                continue
+            block = {case: rows for case, rows in json.loads(str(o)).items() if case not in gone}
+            if block:
+                graph.add((node, p, Literal(_json(block))))
+        keeps_rows = any(str(p) != ROWS_FOR for p in graph.predicates(node, None))
+        out[str(name)] = graph if keeps_rows else Graph()
     return out
 
 
@@ -335,8 +385,7 @@ def _state_query() -> CheckedQuery:
 
 
 def _rows_graphs(backend: Backend) -> list[str]:
-    text = (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?r <{_NS}summaryOf> ?q }} "
-            f"FILTER(STRSTARTS(STR(?g), \"{ROWS_PREFIX}\")) }}")
+    text = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g <{ROWS_FOR}> ?c }} }}"
     return [str(r[0]) for r in backend.query(check(text, source="summary read")).rows]
 
 
@@ -344,10 +393,11 @@ def _read_summary(backend: Backend, totals: dict[tuple, list[int]], aggregates: 
     """Add the rows of the backend's current summary to ``totals`` (queries no longer kept are left out)."""
     for name, query in aggregates.items():
         for (data,) in backend.query(_data_query(name)).rows:
-            row = decode_row(str(data))
-            slot = totals[(name, *row[:query.summary_keys])]
-            for i, count in enumerate(row[query.summary_keys:]):
-                slot[i] += int(count.toPython())
+            for encoded in json.loads(str(data)):
+                row = decode_row(encoded)
+                slot = totals[(name, *row[:query.summary_keys])]
+                for i, count in enumerate(row[query.summary_keys:]):
+                    slot[i] += int(count.toPython())
 
 
 def _has_cases(backend: Backend) -> bool:
@@ -399,21 +449,31 @@ def _add(totals: dict[tuple, list[int]], queries: dict[str, NamedQuery], scratch
 
 
 def _rows(queries: dict[str, NamedQuery], scratch: object, cases: dict[str, Graph]) -> dict[str, Graph]:
-    """Each listing's rows over the scratch store, as one rows graph per case graph that has any."""
-    out: dict[str, Graph] = {}
+    """Each listing's rows over the scratch store, in one new rows graph for this load.
+
+    The graph holds, per query, one literal: JSON {case graph: [row, ...]} (rows keep their
+    multiplicity), and a ``urn:kg:rows-for`` link to each case graph with rows.
+    """
+    import uuid
+
+    blocks: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for name, query in queries.items():
         width = len(_variables(name))
-        label = Literal(name)
+        order = _order_of(query)
         for solution in scratch.query(row_form(query), use_default_graph_as_union=True):  # type: ignore[attr-defined]
             case = solution[0].value
-            graph = out.get(case)
-            if graph is None:
-                graph = out[case] = Graph()
-            row = BNode()
-            graph.add((row, KG.summaryOf, label))
-            graph.add((row, KG.summaryRowData, Literal(encode_row([from_oxigraph(solution[i + 1])
-                                                                   for i in range(width)]))))
-    return {rows_graph(case): graph for case, graph in out.items() if case in cases}
+            if case in cases:
+                blocks[name][case].append(encode_row([from_oxigraph(solution[i + 1]) for i in range(width)], order))
+    if not blocks:
+        return {}
+    name = ROWS_PREFIX + uuid.uuid4().hex
+    node = URIRef(name)
+    graph = Graph()
+    for query, by_case in blocks.items():
+        graph.add((node, URIRef(ROW_PREDICATE + query), Literal(_json(by_case))))
+        for case in by_case:
+            graph.add((node, URIRef(ROWS_FOR), URIRef(case)))
+    return {name: graph}
 
 
 def _quads(graph_name: str, graph: Graph) -> list:

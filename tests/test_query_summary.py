@@ -24,11 +24,12 @@ from kg.store.summary import (
     ROW_PREDICATE,
     ROWS_PREFIX,
     SUMMARY_GRAPH,
+    _cell_key,
+    _Table,
     answer,
     covers,
     decode_row,
     delta,
-    encode_row,
     from_summary,
     has_summary,
     summarized,
@@ -89,10 +90,14 @@ def test_a_row_survives_encoding():
 
     row = (None, URIRef("https://w3id.org/kg-imr/guideline/X"), Literal("a \"quoted\"\ttab é"), Literal("x", lang="en"),
            Literal("2015-07-22", datatype=XSD.date), Literal("3", datatype=XSD.integer), BNode("b1"))
-    encoded = json.loads(json.dumps(encode_row(row, [0, 1, 4])))
-    assert decode_row(encoded) == row
-    assert encoded[0] == [[0, 0, ""], [2, 0, str(row[1])], [3, 1, "2015-07-22"]]
-    assert encode_row(row, [3])[0] is None  # a language-tagged text: the engine orders such answers
+    table = _Table()
+    first, second = table.row(row), table.row(row)
+    assert first == second and len(table.cells) == len(row)  # each distinct value kept once
+    cells = json.loads(json.dumps(table.cells))
+    assert decode_row(cells, first) == row
+    assert [_cell_key(cells[i]) for i in first[:3]] == [(0, 0, ""), (2, 0, str(row[1])), (3, 0, str(row[2]))]
+    assert _cell_key(cells[first[4]]) == (3, 1, "2015-07-22")
+    assert _cell_key(cells[first[3]]) is None  # a language-tagged text: the engine orders such answers
 
 
 @pytest.mark.parametrize("kind", ["memory", "store"])
@@ -132,7 +137,7 @@ def test_a_reload_replaces_exactly_the_case_rows(cases, edited, tmp_path):
         for name in LISTINGS:
             text = f"SELECT ?d WHERE {{ GRAPH ?g {{ ?g <{ROW_PREDICATE}{name}> ?d }} }}"
             for (data,) in backend.query(check(text)).rows:
-                for case, rows in json.loads(str(data)).items():
+                for case, rows in json.loads(str(data))["c"].items():
                     out.setdefault((name, case), []).extend(map(str, rows))
         return {k: sorted(v) for k, v in out.items()}
 

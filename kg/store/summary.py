@@ -65,7 +65,7 @@ def summarized() -> dict[str, NamedQuery]:
 
 
 #: Bumped when the form of the rows changes, so a summary written in another form is not read.
-_FORMAT = "4"
+_FORMAT = "5"
 
 
 def version(named: NamedQuery) -> str:
@@ -124,47 +124,49 @@ def from_summary(backend: Backend, named: NamedQuery) -> Result | None:
     """The answer of ``named`` from the backend's precomputed rows, or None when they cannot give it."""
     if not covers(backend, named):
         return None
-    rows: list = []
+    order = _order_of(named)
+    first_count = named.summary_keys
+    keyed: list[tuple[tuple, tuple]] = []
     for (data,) in backend.query(_data_query(named.name)).rows:
         block = json.loads(str(data))
-        if named.summary_rows:  # {case graph: [row, ...]}
-            for case_rows in block.values():
-                rows.extend(case_rows)
-        else:
-            rows.extend(block)
-    if named.summary_keys:
-        first = named.summary_keys
-        rows = [r for r in rows if int(r[1][first][1]) > 0]  # HAVING (SUM(first count) > 0)
-    if any(r[0] is None for r in rows):
-        return None  # a value whose order kg does not reproduce: let the engine order it
-    rows.sort(key=_first)
-    return Result(form=SELECT, variables=list(_variables(named.name)),
-                  rows=[tuple(_term(cell) for cell in r[1]) for r in rows])
+        terms = [_term(cell) for cell in block["t"]]
+        keys = [_cell_key(cell) for cell in block["t"]]
+        groups = block["c"].values() if named.summary_rows else [block["r"]]
+        for rows in groups:
+            for r in rows:
+                if first_count and int(block["t"][r[first_count]][1]) <= 0:
+                    continue  # HAVING (SUM(first count) > 0)
+                key = tuple(keys[r[i]] for i in order)
+                if None in key:
+                    return None  # a value whose order kg does not reproduce: let the engine order it
+                keyed.append((key, tuple(terms[i] for i in r)))
+    keyed.sort(key=_first)
+    return Result(form=SELECT, variables=list(_variables(named.name)), rows=[row for _, row in keyed])
 
 
-def _first(row: list) -> list:
-    return row[0]
+def _first(pair: tuple) -> tuple:
+    return pair[0]
 
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_XSD_DATE = str(XSD.date)
-
-
-def _sort_key(term: Node | None) -> list | None:
+def _cell_key(cell: list | None) -> tuple | None:
     """SPARQL 1.1 ORDER BY for unbound, IRIs, plain strings and xsd:date values (same form, no time zone).
 
     None for any other value: the engine orders answers holding one.
     """
-    if term is None:
-        return [0, 0, ""]
-    if isinstance(term, URIRef):
-        return [2, 0, str(term)]
-    if isinstance(term, Literal) and not term.language:
-        if term.datatype is None:
-            return [3, 0, str(term)]
-        if str(term.datatype) == _XSD_DATE and _DATE.match(str(term)):
-            return [3, 1, str(term)]
+    if cell is None:
+        return (0, 0, "")
+    if cell[0] == "u":
+        return (2, 0, cell[1])
+    if cell[0] == "l" and not cell[2]:
+        if not cell[3]:
+            return (3, 0, cell[1])
+        if cell[3] == _XSD_DATE and _DATE.match(cell[1]):
+            return (3, 1, cell[1])
     return None
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_XSD_DATE = str(XSD.date)
 
 
 #: Precomputed rows are triples: subject the graph holding them, predicate ROW_PREDICATE + the query's
@@ -185,30 +187,44 @@ def _data_query(name: str) -> CheckedQuery:
     return check(text, source=f"query {name} (summary)")
 
 
-def encode_row(values: list[Node | None] | tuple[Node | None, ...], order: list[int]) -> list:
-    """One row as JSON-ready data: [sort key (or null), cells]; a cell is ["u", iri] | ["b", label] |
-    ["l", text, language, datatype] | null."""
-    cells: list = []
-    for v in values:
-        if v is None:
-            cells.append(None)
-        elif isinstance(v, URIRef):
-            cells.append(["u", str(v)])
-        elif isinstance(v, BNode):
-            cells.append(["b", str(v)])
-        elif isinstance(v, Literal):
-            cells.append(["l", str(v), v.language or "", str(v.datatype) if v.datatype else ""])
-        else:
-            raise ValueError(f"cannot keep {v!r} in a summary row")
-    keys = [_sort_key(values[i]) for i in order]
-    return [None if any(k is None for k in keys) else keys, cells]
+def _cell(v: Node | None) -> list | None:
+    """A value as JSON-ready data: ["u", iri] | ["b", label] | ["l", text, language, datatype] | null."""
+    if v is None:
+        return None
+    if isinstance(v, URIRef):
+        return ["u", str(v)]
+    if isinstance(v, BNode):
+        return ["b", str(v)]
+    if isinstance(v, Literal):
+        return ["l", str(v), v.language or "", str(v.datatype) if v.datatype else ""]
+    raise ValueError(f"cannot keep {v!r} in a summary row")
+
+
+class _Table:
+    """Rows written as indexes into one table of distinct values, so a block decodes quickly."""
+
+    def __init__(self, cells: list | None = None) -> None:
+        self.cells: list = list(cells or [])
+        self._index: dict[str, int] = {json.dumps(c): i for i, c in enumerate(self.cells)}
+
+    def row(self, values: list[Node | None] | tuple[Node | None, ...]) -> list[int]:
+        out = []
+        for v in values:
+            cell = _cell(v)
+            text = json.dumps(cell)
+            i = self._index.get(text)
+            if i is None:
+                i = self._index[text] = len(self.cells)
+                self.cells.append(cell)
+            out.append(i)
+        return out
 
 
 _DECODED: dict[tuple, Node] = {}
 
 
 def _term(cell: list | None) -> Node | None:
-    """A cell written by ``encode_row`` as a term in kg's normal form (repeated terms built once)."""
+    """A cell written by ``_cell`` as a term in kg's normal form (repeated terms built once)."""
     if cell is None:
         return None
     key = tuple(cell)
@@ -227,9 +243,9 @@ def _term(cell: list | None) -> Node | None:
     return term
 
 
-def decode_row(row: list) -> tuple[Node | None, ...]:
-    """The values of a row ``encode_row`` made."""
-    return tuple(_term(cell) for cell in row[1])
+def decode_row(cells: list, row: list[int]) -> tuple[Node | None, ...]:
+    """The values of a row written through ``_Table``."""
+    return tuple(_term(cells[i]) for i in row)
 
 
 def _order_of(named: NamedQuery) -> list[int]:
@@ -328,15 +344,16 @@ def delta(backend: Backend, graphs: dict[str, Graph], guidelines: Graph) -> dict
     summary.add((node, KG.summaryGuidelines, Literal(digest)))
     for v in sorted(covered):
         summary.add((node, KG.summarizes, Literal(v)))
-    blocks: dict[str, list] = defaultdict(list)
+    tables: dict[str, _Table] = defaultdict(_Table)
+    rows: dict[str, list] = defaultdict(list)
     for (query, *keys), counts in sorted(totals.items(), key=lambda item: repr(item[0])):
         if not any(counts):
             continue
         width = len(_variables(query)) - len(keys)
         values = [*keys, *(Literal(str(c), datatype=XSD.integer) for c in counts[:width])]
-        blocks[query].append(encode_row(values, _order_of(aggregates[query])))
-    for query, rows in blocks.items():
-        summary.add((node, URIRef(ROW_PREDICATE + query), Literal(_json(rows))))
+        rows[query].append(tables[query].row(values))
+    for query, table in tables.items():
+        summary.add((node, URIRef(ROW_PREDICATE + query), Literal(_json({"t": table.cells, "r": rows[query]}))))
     out[SUMMARY_GRAPH] = summary
     return out
 
@@ -361,8 +378,9 @@ def _without(backend: Backend, replaced: list[str]) -> dict[str, Graph]:
                 if str(o) not in gone:
                     graph.add((node, p, o))
                 continue
-            block = {case: rows for case, rows in json.loads(str(o)).items() if case not in gone}
-            if block:
+            block = json.loads(str(o))
+            block["c"] = {case: rows for case, rows in block["c"].items() if case not in gone}
+            if block["c"]:
                 graph.add((node, p, Literal(_json(block))))
         keeps_rows = any(str(p) != ROWS_FOR for p in graph.predicates(node, None))
         out[str(name)] = graph if keeps_rows else Graph()
@@ -393,8 +411,9 @@ def _read_summary(backend: Backend, totals: dict[tuple, list[int]], aggregates: 
     """Add the rows of the backend's current summary to ``totals`` (queries no longer kept are left out)."""
     for name, query in aggregates.items():
         for (data,) in backend.query(_data_query(name)).rows:
-            for encoded in json.loads(str(data)):
-                row = decode_row(encoded)
+            block = json.loads(str(data))
+            for encoded in block["r"]:
+                row = decode_row(block["t"], encoded)
                 slot = totals[(name, *row[:query.summary_keys])]
                 for i, count in enumerate(row[query.summary_keys:]):
                     slot[i] += int(count.toPython())
@@ -457,20 +476,20 @@ def _rows(queries: dict[str, NamedQuery], scratch: object, cases: dict[str, Grap
     import uuid
 
     blocks: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for name, query in queries.items():
+    tables: dict[str, _Table] = defaultdict(_Table)
+    for name in queries:
         width = len(_variables(name))
-        order = _order_of(query)
-        for solution in scratch.query(row_form(query), use_default_graph_as_union=True):  # type: ignore[attr-defined]
+        for solution in scratch.query(row_form(queries[name]), use_default_graph_as_union=True):  # type: ignore[attr-defined]
             case = solution[0].value
             if case in cases:
-                blocks[name][case].append(encode_row([from_oxigraph(solution[i + 1]) for i in range(width)], order))
+                blocks[name][case].append(tables[name].row([from_oxigraph(solution[i + 1]) for i in range(width)]))
     if not blocks:
         return {}
     name = ROWS_PREFIX + uuid.uuid4().hex
     node = URIRef(name)
     graph = Graph()
     for query, by_case in blocks.items():
-        graph.add((node, URIRef(ROW_PREDICATE + query), Literal(_json(by_case))))
+        graph.add((node, URIRef(ROW_PREDICATE + query), Literal(_json({"t": tables[query].cells, "c": by_case}))))
         for case in by_case:
             graph.add((node, URIRef(ROWS_FOR), URIRef(case)))
     return {name: graph}

@@ -3,8 +3,9 @@
 Not a test. Prints ratios measured in one run on one machine (store time / rdflib time is not
 assumed; each backend is timed here). Synthetic cases come from the small generator below
 (`kg synth` did not exist on main when this was written): realistic shapes of IMR cases (a
-request on a bundled topic, RFA and UR dates across 2013-2017, UR citations of ODG or the MTUS,
-IMR outcomes ~89% upheld with a reviewer specialty, diagnoses, prior treatments) plus synthetic
+request on a bundled topic, RFA and UR dates across 2013-2017, UR citations of ODG or the MTUS at
+the rates of the development letters, IMR outcomes ~89% upheld with a reviewer specialty,
+diagnoses, prior treatments) plus synthetic
 kg:Determination triples in the form `kg validate --format turtle` writes (running SHACL on
 100,000 cases would measure pySHACL, not the query layer).
 
@@ -226,7 +227,8 @@ def load_chunk(backend: Backend, graphs: dict[str, Graph], guidelines: Graph) ->
 def p50(backend: Backend, query, repeat: int, budget: float = float("inf")) -> tuple[float, int]:
     """Median of up to ``repeat`` runs; stops repeating once ``budget`` seconds are spent.
 
-    Each run is what `kg query NAME` does: check for a summary, then run the summary form or the query.
+    Each run is what `kg query NAME` does after parsing: kg.store.summary.answer (is the query covered by
+    precomputed rows? then read and sort them, else run the query), with the rows as rdflib terms.
     """
     named, checked = query
     times, rows = [], 0

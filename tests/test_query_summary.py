@@ -152,7 +152,7 @@ def test_a_reload_replaces_exactly_the_case_rows(cases, edited, tmp_path):
         assert len(after[("requests-without-guideline", SEED)]) == 1
         assert ("ur-non-mtus-where-mtus-applies", SEED) not in after
         rows_graphs = [g for g in backend.graph_names() if g.startswith(ROWS_PREFIX)]
-        assert len(rows_graphs) == 2  # the first load's (seed rows taken out) and the last reload's
+        assert len(rows_graphs) == 2  # the first load's (seed rows taken out) and the reload's (same name twice)
 
 
 def test_a_case_may_not_use_the_names_of_precomputed_rows(tmp_path):

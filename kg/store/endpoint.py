@@ -79,13 +79,13 @@ class EndpointBackend(Backend):
 
     def replace_graphs(self, graphs: dict[str, Graph]) -> None:
         """One SPARQL Update request (atomic on conformant stores): drop each graph, insert the new ones."""
-        from kg.store.summary import SUMMARY_GRAPH, rows_graph
+        from kg.store.summary import SUMMARY_GRAPH
 
         parts = [f"DROP SILENT GRAPH <{check_iri(name)}>" for name in graphs]
-        # any precomputed summary (kg.store.summary) would miss these cases: remove it, and the
-        # replaced cases' listing rows, in the same request
+        # any precomputed summary (kg.store.summary) would miss these cases: remove its state in the
+        # same request, so no query reads its rows again (they stay, unread: the update URL cannot be
+        # read back to find them)
         parts.append(f"DROP SILENT GRAPH <{SUMMARY_GRAPH}>")
-        parts += [f"DROP SILENT GRAPH <{rows_graph(name)}>" for name in graphs if not name.startswith("urn:kg:")]
         body = []
         for index, (name, graph) in enumerate(graphs.items()):
             lines = []

@@ -14,9 +14,10 @@ from rows computed when the cases are loaded:
   aggregate's groups are one literal in the graph ``urn:kg:summary``: a case being replaced is read
   back and its old counts subtracted, and the graph (current rows plus this load's) is rewritten in
   the same transaction as the cases. A listing's rows for the cases of one load are one literal per
-  query, JSON ``{case graph: [rows]}``, in a new graph ``urn:kg:rows:<random id>`` that also links
-  (``urn:kg:rows-for``) each case with rows; when a case is replaced, the rows graphs holding its
-  rows are rewritten without them, in the same transaction, so its old rows go exactly.
+  query, JSON ``{case graph: [rows]}``, in a new graph ``urn:kg:rows:<digest of its case names>``
+  that also links (``urn:kg:rows-for``) each case with rows; when a case is replaced, the rows
+  graphs holding its rows are rewritten without them, in the same transaction, so its old rows go
+  exactly.
 * at query time (``answer``) a backend whose summary covers the query (``kg:summarizes`` names the
   query and a digest of its text) answers from those rows, sorted in Python in the query's own
   order; one without (an old store, one written through an endpoint, one whose summary predates
@@ -49,7 +50,7 @@ from kg.store.terms import check_iri, from_oxigraph, literal, nt, to_oxigraph
 
 #: The named graph holding the aggregate rows and the summary's state (rewritten by a load, same transaction).
 SUMMARY_GRAPH = "urn:kg:summary"
-#: Each load's listing rows live in a graph of their own, ROWS_PREFIX + a random id.
+#: Each load's listing rows live in a graph of their own, ROWS_PREFIX + a digest of its case graphs' names.
 ROWS_PREFIX = "urn:kg:rows:"
 #: Graph names kg keeps for itself: a case may not be loaded under one of these.
 RESERVED_PREFIX = "urn:kg:"
@@ -330,7 +331,10 @@ def delta(backend: Backend, graphs: dict[str, Graph], guidelines: Graph) -> dict
     if cases:
         scratch = _scratch(cases, guidelines)
         _add(totals, aggregates, scratch, +1)
-        out.update(_rows(listings, scratch, cases))
+        for name, graph in _rows(listings, scratch, cases).items():
+            if len(out.get(name, ())):
+                raise ValueError(f"rows graph {name} would replace rows of cases this load does not hold")
+            out[name] = graph
     if replaced and aggregates:
         _add(totals, aggregates, _scratch(_read_graphs(backend, replaced), guidelines), -1)
     unchanged = state is not None and state.covered == frozenset(covered) and state.digest == digest
@@ -473,8 +477,6 @@ def _rows(queries: dict[str, NamedQuery], scratch: object, cases: dict[str, Grap
     The graph holds, per query, one literal: JSON {case graph: [row, ...]} (rows keep their
     multiplicity), and a ``urn:kg:rows-for`` link to each case graph with rows.
     """
-    import uuid
-
     blocks: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     tables: dict[str, _Table] = defaultdict(_Table)
     for name in queries:
@@ -485,7 +487,9 @@ def _rows(queries: dict[str, NamedQuery], scratch: object, cases: dict[str, Grap
                 blocks[name][case].append(tables[name].row([from_oxigraph(solution[i + 1]) for i in range(width)]))
     if not blocks:
         return {}
-    name = ROWS_PREFIX + uuid.uuid4().hex
+    # named by the cases it was made for: the same load gives the same graph (an older graph for
+    # exactly these cases holds only cases this load replaces, so it is rewritten empty: no clash)
+    name = ROWS_PREFIX + hashlib.sha256("\n".join(sorted(cases)).encode("utf-8")).hexdigest()[:32]
     node = URIRef(name)
     graph = Graph()
     for query, by_case in blocks.items():

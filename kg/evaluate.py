@@ -32,6 +32,9 @@ class ItemResult:
     letter_conflict: bool  # UR cited only non-MTUS sources and the reviewer cited the MTUS
     kg_conflict: bool  # kg flagged non-MTUS-where-MTUS-applies
     reasons: list[str] = field(default_factory=list)  # why undetermined
+    #: the criteria kg found not met, "ID status" ("CMRI-2 not-documented", "KMRI-1 unmet"):
+    #: where a disagreement comes from, without reading the case
+    criteria_not_met: list[str] = field(default_factory=list)
 
     @property
     def agrees(self) -> bool:
@@ -99,9 +102,29 @@ class Report:
             "conflicts_in_letters": sum(1 for i in items if i.letter_conflict),
             "conflicts_flagged_by_kg": sum(1 for i in items if i.kg_conflict),
             "conflict_agreement": conflict_match / len(items) if items else None,
+            "disagreements": self.disagreements(),
             "topic_not_recognized": [{"file": x.file, "case_number": x.case_number, "item": i.label}
                                      for x, i in self.items() if i.topic is None],
         }
+
+    def disagreements(self) -> dict[str, int]:
+        """Why kg disagrees, by kind: an overturned item kg calls not necessary because a criterion
+        is documented as not met, or only because one is not documented; an upheld item kg calls
+        necessary; an item kg leaves undetermined."""
+        out = {"overturned_criterion_unmet": 0, "overturned_only_not_documented": 0,
+               "upheld_but_kg_necessary": 0, "undetermined": 0}
+        for _, i in self.items():
+            if i.agrees:
+                continue
+            if i.outcome == UNDETERMINED:
+                out["undetermined"] += 1
+            elif i.recorded == "upheld":
+                out["upheld_but_kg_necessary"] += 1
+            elif any(c.endswith(" unmet") for c in i.criteria_not_met):
+                out["overturned_criterion_unmet"] += 1
+            else:
+                out["overturned_only_not_documented"] += 1
+        return out
 
     def to_dict(self) -> dict[str, object]:
         return {"summary": self.summary(), "letters": [asdict(x) for x in self.letters]}
@@ -171,6 +194,7 @@ def evaluate_letter(path: Path, kb: Knowledge) -> LetterResult:
             letter_conflict=item.ur_citations.only_non_mtus and item.imr_citations.any_mtus,
             kg_conflict=bool(det and any(c.type == CONFLICT for c in det.conflicts)),
             reasons=list(det.findings) if det and outcome == UNDETERMINED else [],
+            criteria_not_met=[f"{c.id} {c.status}" for c in det.failed] if det else [],
         ))
     return out
 

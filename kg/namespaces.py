@@ -57,6 +57,7 @@ class KG(DefinedNamespace):
     UROutcome: object
     WorkStatus: object
     Working: object
+    acuteWithinDays: object
     age: object
     citedNoEvidence: object
     concept: object

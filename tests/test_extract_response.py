@@ -82,6 +82,18 @@ def test_a_course_statement_needs_care_on_record_and_stays_on_the_group(graph) -
     assert _read("Her symptoms remained unchanged.", graph) == {}
 
 
+def test_symptoms_that_persist_after_care_on_record_are_no_relief(graph) -> None:  # noqa: ANN001
+    text = "Treatment included physical therapy and rest. Currently, she complained of persistent left knee pain."
+    assert _read(text, graph)["ConservativeCare"] == {"count": None, "given": True, "painRelief": False,
+                                                      "functionalImprovement": None}
+    text = "He has had chiropractic care. He continues to have low back pain and stiffness."
+    assert _read(text, graph)["ConservativeCare"]["painRelief"] is False
+    # negated, doubtful or with no care on record: nothing
+    assert "ConservativeCare" not in _read("He has had chiropractic care. There was no persistent pain.", graph)
+    assert "ConservativeCare" not in _read("He has had chiropractic care. The pain may persist.", graph)
+    assert _read("She complained of persistent left knee pain.", graph) == {}
+
+
 def test_course_statements_both_ways_cancel(graph) -> None:  # noqa: ANN001
     text = ("She has had physical therapy. On one visit there was no improvement. "
             "On a later visit her pain was gradually improving.")

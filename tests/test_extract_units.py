@@ -142,5 +142,13 @@ def test_cli_extract_and_eval_on_a_synthetic_folder(tmp_path: Path) -> None:
     assert (s["letters"], s["items_found"], s["items_in_letters"], s["decisions_parsed"]) == (1, 1, 1, 1)
     assert sum(s["confusion"]["overturned"].values()) == 1
     assert s["baseline_always_upheld"]["recall_overturned"] == 0.0
+    # every disagreement is counted once, by kind, and an item kg calls not necessary names the
+    # criteria it found not met
+    [item] = report["letters"][0]["items"]
+    agrees = (item["recorded"], item["outcome"]) == ("overturned", "medically-necessary")
+    assert sum(s["disagreements"].values()) == (0 if agrees else 1)
+    assert bool(item["criteria_not_met"]) == (item["outcome"] == "not-medically-necessary")
+    assert all(c.split()[1] in {"unmet", "not-documented"} for c in item["criteria_not_met"])
     result = CliRunner().invoke(main, ["eval", str(folder)])
     assert result.exit_code == 0 and "balanced accuracy" in result.output
+    assert "Disagreements, by kind:" in result.output

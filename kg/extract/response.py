@@ -73,7 +73,11 @@ _COURSE_FAIL = re.compile(
     r"(?:symptoms|pain|complaints?|condition)(?: (?:\w+ ){0,4}?)(?:were|was|are|is|remained|remain|remains)"
     r" (?:essentially |largely |basically )?(?:unchanged|the same|no better|worse|worsening)|"
     r"(?:unchanged|worsening|worsened) (?:symptoms|pain|complaints?|condition)|"
-    r"failed to (?:improve|progress))\b", re.I)
+    r"failed to (?:improve|progress)|"
+    # symptoms still there after the care on record: pain that persists, not a new failure cue
+    r"persist(?:ent|ing) (?:\w+ ){0,4}?(?:pain|symptoms|complaints)|"
+    r"(?:pain|symptoms|complaints) (?:\w+ ){0,4}?(?:persist(?:s|ed)?|ha(?:s|ve|d) persisted)|"
+    r"continue[sd]? to (?:complain of|have|report|experience|endorse) (?:\w+ ){0,4}?(?:pain|symptoms))\b", re.I)
 _COURSE_GOOD = re.compile(
     r"\b(?:(?:symptoms|pain|complaints?|condition)(?: (?:\w+ ){0,4}?)(?:were|was|are|is|has|have|had)"
     r" (?:been )?(?:gradually |slowly |steadily |significantly )?(?:improving|improved|better|decreased|"
@@ -173,7 +177,10 @@ def course_response(sentence: str) -> tuple[Response, tuple[int, int] | None]:
 
     "There has been no improvement", "symptoms remained unchanged", "no changes in complaints or
     level of functioning" (no relief, no functional improvement); "pain was gradually improving"
-    (relief). Returns the response and the span of its cue in ``sentence``.
+    (relief). Symptoms that persist or continue after the care on record ("complained of
+    persistent shoulder pain", "continues to have pain") say the care brought no lasting relief;
+    they say nothing of function unless the sentence names it. Returns the response and the
+    span of its cue in ``sentence``.
     """
     if _SILENT.search(sentence):
         return NONE, None
@@ -183,7 +190,11 @@ def course_response(sentence: str) -> tuple[Response, tuple[int, int] | None]:
         return NONE, None  # both ways: nothing clear
     if fail:
         cue = fail.group(0) + re.match(r"(?:\s+in (?:\w+ ){0,3}?pain\b)?", sentence[fail.end():]).group(0)
-        function = bool(_FUNCTION.search(sentence)) or not re.search(r"\b(?:pain|symptoms?)\b", cue, re.I)
+        persists = bool(re.search(r"\bpersist|\bcontinue[sd]? to\b", cue, re.I))
+        if persists and re.search(r"\b(?:no|not|denie[sd]|deny|without|never)\b[^.;,]{0,20}$",
+                                  sentence[:fail.start()], re.I):
+            return NONE, None  # "no persistent pain", "denies continued symptoms"
+        function = bool(_FUNCTION.search(sentence)) or not (persists or re.search(r"\b(?:pain|symptoms?)\b", cue, re.I))
         return Response(painRelief=False, functionalImprovement=False if function else None), fail.span()
     if good and not re.search(r"\b(?:not|no|never)\b", sentence[max(0, good.start() - 20):good.start()], re.I):
         return _helped(sentence), good.span()

@@ -51,6 +51,21 @@ def render_eval_text(report: Report) -> str:
         f"Conflicts (UR cited only non-MTUS, reviewer cited MTUS): {s['conflicts_in_letters']} in the letters, "
         f"{s['conflicts_flagged_by_kg']} flagged by kg; agreement per item {_pct(s['conflict_agreement'])}",
     ]
+    d = s["disagreements"]
+    assert isinstance(d, dict)
+    lines += [
+        "",
+        "Disagreements, by kind:",
+        f"  overturned, kg not necessary: a criterion documented as not met  {d['overturned_criterion_unmet']:>4}",
+        f"  overturned, kg not necessary: only criteria not documented       {d['overturned_only_not_documented']:>4}",
+        f"  upheld, kg necessary                                             {d['upheld_but_kg_necessary']:>4}",
+        f"  undetermined                                                     {d['undetermined']:>4}",
+    ]
+    for x, i in report.items():
+        if not i.agrees:
+            topic = (i.topic or "no topic").rsplit("/", 1)[-1]
+            lines.append(f"  {(x.case_number or x.file):<14} {i.recorded:<10} kg {i.outcome:<23} {topic}: "
+                         + (", ".join(i.criteria_not_met) or "-"))
     unrec = s["topic_not_recognized"]
     assert isinstance(unrec, list)
     lines.append(f"Items whose topic kg did not recognize: {len(unrec)}")
